@@ -1,0 +1,66 @@
+"""A prognostic factor calculator for antisynthetase syndrome, as a Flask app."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .rules import RulesError, RuleSet, load_rules
+
+__all__ = ["create_app", "RulesError"]
+
+_HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+
+def resource(name: str) -> Path:
+    """Find a shipped file: inside the installed package, else beside it in a checkout."""
+    for candidate in (_HERE / name, _HERE.parent / name):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"{name!r} is neither in {_HERE} nor in {_HERE.parent}")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the calculator app; refuse to start on a broken rules file."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static")),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        RULES_PATH=str(resource("rules.yaml")),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # One key per process: fine for `flask run`; under several workers set
+        # FLASK_SECRET_KEY, or preload the app so that the workers share it.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("FLASK_SECRET_KEY is not set: using a random key for this process.")
+
+    app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
+
+    from . import api, errors, security, views
+
+    security.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    api.init_app(app)
+    return app
+
+
+def rules_of(app: Flask) -> RuleSet:
+    """Return the rule set the app loaded at start-up."""
+    return app.extensions["rules"]

@@ -1,0 +1,40 @@
+"""The JSON API: POST /api/v1/assess and GET /healthz."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from . import report, rules_of
+from .engine import assess
+from .inputs import InputError, parse_json
+
+bp = Blueprint("api", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API."""
+    app.register_blueprint(bp)
+
+
+def error(status: int, field: str, message: str):
+    """Return a JSON error naming the field at fault."""
+    return jsonify(errors=[{"field": field, "message": message}]), status
+
+
+@bp.post("/api/v1/assess")
+def assess_json():
+    """Assess a JSON object of answers; omitted answers mean not known."""
+    if not request.is_json:
+        return error(415, "body", "Send the answers as JSON, with Content-Type: application/json.")
+    body = request.get_data(cache=False)
+    try:
+        inputs = parse_json(body)
+    except InputError as problem:
+        return jsonify(errors=problem.errors), 400 if problem.malformed else 422
+    return jsonify(report.as_json(assess(rules_of(current_app), inputs)))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Say the app is up, with the rules version it serves."""
+    return jsonify(status="ok", rules_version=rules_of(current_app).version)

@@ -1,0 +1,29 @@
+"""Error responses: JSON under /api/, a page in the site's style elsewhere; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood. Go back to the form and submit it again.",
+    404: "There is no page at this address.",
+    405: "This address does not accept that kind of request.",
+    413: "The submission is larger than this calculator accepts (64 KiB).",
+    415: "The request was not sent in a format this address accepts.",
+    500: "Something went wrong on our side. Nothing you entered was stored.",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Answer every HTTP error, unexpected exceptions included (as 500), without a traceback."""
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _http_error(exc: HTTPException):
+    """Render an HTTP error as JSON or as a page, never echoing the input."""
+    code = exc.code or 500
+    message = MESSAGES.get(code, exc.name)
+    if request.path.startswith("/api/"):
+        return jsonify(errors=[{"field": "body", "message": message}]), code
+    return render_template("errors/error.html", code=code, title=exc.name, message=message), code

@@ -1,0 +1,83 @@
+"""The answers form, built from the input model so that names, labels and choices agree.
+
+The form only carries what the user typed: it never judges a value. Turning
+text into numbers is done here, strictly; everything else is judged by the
+same pydantic model the API uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, StringField
+
+from .inputs import FIELDS, InputError, Inputs, parse_values
+
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+
+
+class AnswersForm(FlaskForm):
+    """The calculator's questions; one field per input, named as in the API."""
+
+    @property
+    def answer_fields(self) -> list[Field]:
+        """Return the answer fields in the order of the input model."""
+        return [self[name] for name in FIELDS]
+
+    def to_inputs(self) -> Inputs | None:
+        """Return the answers as Inputs, or None after putting each error on its field."""
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, spec in FIELDS.items():
+            text = (self[name].data or "").strip()
+            if not text:
+                continue
+            if spec.is_number:
+                number = _parse_number(text, spec.is_integer)
+                if number is None:
+                    errors[name] = spec.number_message
+                else:
+                    values[name] = number
+            else:
+                values[name] = text
+        try:
+            inputs = parse_values(values)
+        except InputError as error:
+            inputs = None
+            for item in error.errors:
+                errors.setdefault(item["field"], item["message"])
+        for name, message in errors.items():
+            self[name].errors = [message]
+        return None if errors else inputs
+
+
+def _parse_number(text: str, integer: bool) -> int | float | None:
+    """Read a plain decimal number typed in ASCII digits, or return None."""
+    if not _DECIMAL.fullmatch(text):
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        return None
+    if integer:
+        return int(number) if number.is_integer() else None
+    return number
+
+
+def _make_field(name: str) -> Field:
+    """Make the form field of one input."""
+    spec = FIELDS[name]
+    if spec.is_number:
+        return StringField(spec.label, description=spec.hint)
+    return RadioField(
+        spec.label,
+        description=spec.hint,
+        choices=[(member.value, member.label) for member in spec.choices],
+        validate_choice=False,
+    )
+
+
+for _name in FIELDS:
+    setattr(AnswersForm, _name, _make_field(_name))

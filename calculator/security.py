@@ -1,0 +1,40 @@
+"""Response headers that keep results private and pages free of foreign content."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = (
+    "default-src 'self'; base-uri 'none'; object-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+        "interest-cohort=(), browsing-topics=()"
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every response."""
+    app.after_request(_add_headers)
+
+
+def _add_headers(response: Response) -> Response:
+    """Set the headers; forbid caching of everything but static files."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+        )
+    return response
