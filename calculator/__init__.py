@@ -11,7 +11,7 @@ from flask import Flask
 
 from .rules import RulesError, RuleSet, load_rules
 
-__all__ = ["create_app", "RulesError"]
+__all__ = ["create_app", "RulesError", "StartupError"]
 
 _HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -23,6 +23,10 @@ def resource(name: str) -> Path:
         if candidate.exists():
             return candidate
     raise FileNotFoundError(f"{name!r} is neither in {_HERE} nor in {_HERE.parent}")
+
+
+class StartupError(SystemExit):
+    """The app cannot start. Like sys.exit(message): the message, no traceback, exit status 1."""
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -44,20 +48,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.update(test_config)
+    try:
+        app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
+    except RulesError as error:
+        raise StartupError(f"The app cannot start. {error}") from error
     if not app.config["SECRET_KEY"]:
         # One key per process: fine for `flask run`; under several workers set
         # FLASK_SECRET_KEY, or preload the app so that the workers share it.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         log.warning("FLASK_SECRET_KEY is not set: using a random key for this process.")
 
-    app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
-
-    from . import api, errors, security, views
+    from . import api, cli, errors, security, views
 
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     api.init_app(app)
+    cli.init_app(app)
     return app
 
 

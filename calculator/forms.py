@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, StringField
+from wtforms import Field, StringField
 
 from .inputs import FIELDS, InputError, Inputs, parse_values
 
@@ -66,18 +66,7 @@ def _parse_number(text: str, integer: bool) -> int | float | None:
     return number
 
 
-def _make_field(name: str) -> Field:
-    """Make the form field of one input."""
-    spec = FIELDS[name]
-    if spec.is_number:
-        return StringField(spec.label, description=spec.hint)
-    return RadioField(
-        spec.label,
-        description=spec.hint,
-        choices=[(member.value, member.label) for member in spec.choices],
-        validate_choice=False,
-    )
-
-
-for _name in FIELDS:
-    setattr(AnswersForm, _name, _make_field(_name))
+for _name, _spec in FIELDS.items():
+    # Plain text fields: the template draws radios from the input model's
+    # choices, and the model, not WTForms, judges every value.
+    setattr(AnswersForm, _name, StringField(_spec.label, description=_spec.hint))

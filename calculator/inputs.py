@@ -137,7 +137,9 @@ class Inputs(BaseModel):
     hrct_extent: HrctExtent = Field(
         default=HrctExtent.UNKNOWN,
         title="Extent of ILD on HRCT",
-        description="Answer only if ILD is present. Share of the lungs affected on high-resolution CT.",
+        description=(
+            "Answer only if ILD is present. Share of the lungs affected on high-resolution CT."
+        ),
     )
     fvc_percent_predicted: float | None = Field(
         default=None,
@@ -260,7 +262,8 @@ def _message(name: str, item: dict[str, Any]) -> str:
         if kind == "extra_forbidden":
             close = difflib.get_close_matches(name, Inputs.model_fields, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            return f"{name!r} is not a known field.{hint} Known fields: {', '.join(Inputs.model_fields)}."
+            known = ", ".join(Inputs.model_fields)
+            return f"{name!r} is not a known field.{hint} Known fields: {known}."
         if kind == "model_type" or kind == "model_attributes_type":
             return 'The body must be a JSON object of answers, like {"age_at_onset": 65}.'
         return item["msg"] + "."

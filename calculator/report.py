@@ -58,7 +58,7 @@ def sections(assessment: Assessment) -> list[Section]:
 
 
 def summary_line(assessment: Assessment) -> str:
-    """Say the counts in one line, e.g. "2 adverse factors present, 0 favourable, 3 not assessed"."""
+    """Say the counts in one line: "2 adverse factors present, 0 favourable, 3 not assessed"."""
     counts = assessment.summary
     adverse = counts["adverse_present"]
     return (

@@ -337,7 +337,9 @@ def _check(node: Comparison) -> list[str]:
     name = node.field
     spec = FIELDS.get(name)
     if spec is None:
-        close = difflib.get_close_matches(name, FIELDS, n=1)
+        close = difflib.get_close_matches(name, FIELDS, n=1) or [
+            known for known in FIELDS if known.startswith(name)
+        ]
         hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(FIELDS)}"
         return [f"unknown field {name!r}{hint}"]
     problems = []

@@ -1,0 +1,165 @@
+"""The pages: the result's anatomy, the rule catalogue, headers, and what ships."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from calculator.inputs import FIELDS
+from calculator.rules import load_rules
+
+from .helpers import ROOT, RULES_PATH
+
+RULES = load_rules(RULES_PATH)
+
+
+def result_page(client, **answers) -> str:
+    response = client.post("/", data=answers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_result_page_is_in_the_order_of_design_md(client):
+    html = result_page(
+        client, age_at_onset="66", myositis="present", ild="absent", anti_jo1="positive"
+    )
+    order = [
+        "Not medical advice",
+        'id="summary"',
+        "Adverse factors present",
+        "Favourable factors present",
+        "Not assessed",
+        "Factors absent",
+        "Your answers",
+        'class="ruleset-version"',
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert "1 adverse factor present, 1 favourable, 3 not assessed" in html
+    footer = html[html.index("<footer") :]
+    assert "Not medical advice" in footer
+    assert f"Rules version {RULES.version}, reviewed {RULES.reviewed.isoformat()}" in footer
+
+
+def test_each_factor_shows_explanation_evidence_and_reference_links(client):
+    html = result_page(client, anti_jo1="negative")
+    start = html.index('id="factor-jo1_negative"')
+    factor = html[start : html.index("</article>", start)]
+    rule = next(r for r in RULES.rules if r.id == "jo1_negative")
+    assert rule.explanation in factor
+    assert "Evidence: mixed" in factor
+    assert "Present: adverse" in factor
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/23422076/"' in factor
+
+
+def test_not_assessed_factors_name_the_answers_that_would_assess_them(client):
+    html = result_page(client, ild="present", hrct_extent="indeterminate")
+    start = html.index('id="factor-extensive_ild"')
+    factor = html[start : html.index("</article>", start)]
+    assert "Not assessed" in factor
+    assert "To assess it, answer:</strong>\n      Forced vital capacity (FVC)." in factor
+
+
+def test_your_answers_lists_every_input_and_says_not_known(client):
+    html = result_page(client, age_at_onset="50", hrct_extent="", ild="unknown")
+    answers = html[html.index("Your answers") :]
+    for spec in FIELDS.values():
+        assert f"<dt>{spec.label}</dt>" in answers
+    assert "<dd>50 years</dd>" in answers
+    assert answers.count('class="not-known">Not known</dd>') == len(FIELDS) - 1
+
+
+def test_the_rule_catalogue_shows_every_rule_from_the_file(client):
+    html = client.get("/rules").get_data(as_text=True)
+    for rule in RULES.rules:
+        assert f'id="rule-{rule.id}"' in html
+        assert rule.explanation in html
+        for ref in rule.references:
+            assert ref.citation in html
+    assert "Extent of ILD on HRCT is Extensive (more than 20% of the lungs)" in html
+    assert "Forced vital capacity (FVC) is below 70% predicted" in html
+    assert "Age at onset is greater than 60 years" in html
+    assert f"version {RULES.version}" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/rules", "/nowhere", "/healthz"])
+def test_security_headers_are_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_no_page_has_inline_script_or_style_or_a_third_party_origin(client):
+    pages = [
+        client.get("/"),
+        client.get("/rules"),
+        client.post("/", data={"age_at_onset": "70"}),
+        client.post("/", data={"age_at_onset": "x"}),
+    ]
+    for response in pages:
+        html = response.get_data(as_text=True)
+        assert "style=" not in html
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+        assert "<style" not in html
+        sources = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+        # Only reference links leave the site, and only as links, never as loaded resources.
+        assert not re.findall(r'src="https?://', html)
+        assert all("pubmed" in s or "doi.org" in s for s in sources), sources
+
+
+def test_error_pages_do_not_echo_input_or_show_a_traceback(client):
+    response = client.get("/nowhere<script>alert(1)</script>")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<script>alert" not in html
+    assert "Traceback" not in html
+
+
+def test_the_wheel_ships_templates_static_files_and_rules(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    wheel = next(tmp_path.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "calculator/rules.yaml",
+        "calculator/templates/base.html",
+        "calculator/templates/calculator/result.html",
+        "calculator/static/style.css",
+        "calculator/static/app.js",
+        "calculator/static/rules.schema.json",
+    ):
+        assert expected in names
+
+
+def test_the_code_is_lint_clean():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout
