@@ -58,12 +58,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         log.warning("FLASK_SECRET_KEY is not set: using a random key for this process.")
 
-    from . import api, cli, errors, security, views
+    from . import api, cli, errors, openapi, security, views
 
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     api.init_app(app)
+    openapi.init_app(app)
     cli.init_app(app)
     return app
 

@@ -24,6 +24,9 @@ def _http_error(exc: HTTPException):
     """Render an HTTP error as JSON or as a page, never echoing the input."""
     code = exc.code or 500
     message = MESSAGES.get(code, exc.name)
+    # Keep the headers the error carries, such as Allow on a 405; drop its HTML content type.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return jsonify(errors=[{"field": "body", "message": message}]), code
-    return render_template("errors/error.html", code=code, title=exc.name, message=message), code
+        return jsonify(errors=[{"field": "body", "message": message}]), code, headers
+    page = render_template("errors/error.html", code=code, title=exc.name, message=message)
+    return page, code, headers

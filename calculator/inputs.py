@@ -11,14 +11,14 @@ import difflib
 import json
 import math
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -79,15 +79,6 @@ class Malignancy(Choice):
     UNKNOWN = "unknown", "Not known", True
 
 
-def _whole_number(value: Any) -> Any:
-    """Accept 65.0 as the integer 65, as JSON Schema does; leave anything else alone."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return value
-
-
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-
 ILD_ONLY_FIELDS = ("ild_course", "hrct_extent")
 
 
@@ -99,9 +90,10 @@ class Inputs(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         title="Inputs",
+        json_schema_extra=lambda schema: _ild_rule_in_schema(schema),
     )
 
-    age_at_onset: WholeNumber | None = Field(
+    age_at_onset: int | None = Field(
         default=None,
         ge=0,
         le=120,
@@ -166,6 +158,14 @@ class Inputs(BaseModel):
         description="Any cancer, and when it was found relative to the onset of the disease.",
     )
 
+    @field_validator("age_at_onset", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        """Accept 65.0 as the integer 65, as JSON Schema does; 65.5 stays an error."""
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return int(value)
+        return value
+
     @model_validator(mode="after")
     def _ild_questions_need_ild(self) -> Inputs:
         """Refuse an ILD answer when ILD is not present, rather than drop it."""
@@ -173,6 +173,16 @@ class Inputs(BaseModel):
         if wrong:
             raise PydanticCustomError("ild_only", ILD_ONLY_MESSAGE, {"fields": wrong})
         return self
+
+
+def _ild_rule_in_schema(schema: dict[str, Any]) -> None:
+    """State the cross-field rule in the JSON Schema: ILD answers need ILD present."""
+    schema["if"] = {"not": {"required": ["ild"], "properties": {"ild": {"const": "present"}}}}
+    schema["then"] = {
+        "properties": {
+            name: {"const": FIELDS[name].choices.unknown().value} for name in ILD_ONLY_FIELDS
+        }
+    }
 
 
 ILD_ONLY_MESSAGE = "Applies only when ILD is present: answer 'Not known', or set ILD to 'Present'."
@@ -330,7 +340,11 @@ class FieldSpec:
 
     def is_valid_choice(self, value: Any) -> bool:
         """Tell whether a value is one of this choice field's answers."""
-        return self.choices is not None and value in {m.value for m in self.choices}
+        return (
+            self.choices is not None
+            and isinstance(value, str)
+            and value in {m.value for m in self.choices}
+        )
 
     def is_known(self, value: Any) -> bool:
         """Tell whether an answer is known."""

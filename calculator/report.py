@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from .engine import Assessment, Finding, Status
 from .inputs import FIELDS
-from .rules import Effect
+from .rules import Effect, Evidence, Reference
+
+InputName = StrEnum("InputName", {name: name for name in FIELDS})
 
 DISCLAIMER = (
     "Not medical advice. This calculator lists documented prognostic factors of "
@@ -85,23 +90,56 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
     return found
 
 
+class SummaryOut(BaseModel):
+    """How many factors are present, by effect, and how many are not assessed."""
+
+    adverse_present: int = Field(ge=0)
+    favourable_present: int = Field(ge=0)
+    not_assessed: int = Field(ge=0)
+
+
+class FactorOut(BaseModel):
+    """One factor's status for the answers given."""
+
+    id: str
+    title: str
+    effect: Effect
+    evidence: Evidence
+    status: Status
+    explanation: str
+    missing_inputs: list[InputName] = Field(
+        description="The inputs whose absence left the factor not assessed."
+    )
+    references: list[Reference]
+
+
+class AssessmentOut(BaseModel):
+    """The API's answer for one set of answers; the disclaimer is always there."""
+
+    rules_version: str
+    disclaimer: str
+    summary: SummaryOut
+    factors: list[FactorOut]
+
+
 def as_json(assessment: Assessment) -> dict[str, Any]:
     """Return the API's answer: the contract of design.md."""
-    return {
-        "rules_version": assessment.rules.version,
-        "disclaimer": DISCLAIMER,
-        "summary": assessment.summary,
-        "factors": [
-            {
-                "id": f.rule.id,
-                "title": f.rule.title,
-                "effect": f.rule.effect.value,
-                "evidence": f.rule.evidence.value,
-                "status": f.status.value,
-                "explanation": f.rule.explanation,
-                "missing_inputs": list(f.missing_inputs),
-                "references": [ref.model_dump(exclude_none=True) for ref in f.rule.references],
-            }
+    answer = AssessmentOut(
+        rules_version=assessment.rules.version,
+        disclaimer=DISCLAIMER,
+        summary=SummaryOut(**assessment.summary),
+        factors=[
+            FactorOut(
+                id=f.rule.id,
+                title=f.rule.title,
+                effect=f.rule.effect,
+                evidence=f.rule.evidence,
+                status=f.status,
+                explanation=f.rule.explanation,
+                missing_inputs=list(f.missing_inputs),
+                references=list(f.rule.references),
+            )
             for f in assessment.findings
         ],
-    }
+    )
+    return answer.model_dump(mode="json", exclude_none=True)
