@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import traceback
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from .rules import RulesError, RuleSet, load_rules
 
@@ -29,9 +31,24 @@ class StartupError(SystemExit):
     """The app cannot start. Like sys.exit(message): the message, no traceback, exit status 1."""
 
 
+class _App(Flask):
+    """Flask, but an unexpected error is logged without its message, which may carry input."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        kind, _, trace = exc_info
+        where = "".join(traceback.format_tb(trace))
+        self.logger.error(
+            "Exception on %s [%s]: %s (message withheld: it may carry clinical values)\n%s",
+            request.path,
+            request.method,
+            kind.__name__,
+            where,
+        )
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the calculator app; refuse to start on a broken rules file."""
-    app = Flask(
+    app = _App(
         __name__,
         template_folder=str(resource("templates")),
         static_folder=str(resource("static")),
@@ -44,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        TRUSTED_HOSTS=None,
+        PROXIES=0,
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -57,6 +76,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # FLASK_SECRET_KEY, or preload the app so that the workers share it.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         log.warning("FLASK_SECRET_KEY is not set: using a random key for this process.")
+
+    if app.debug and os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        # The debugger runs code typed in the browser: never outside `flask run`.
+        app.config["DEBUG"] = False
+        log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
     from . import api, cli, errors, openapi, security, views
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -28,5 +29,8 @@ def _http_error(exc: HTTPException):
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
         return jsonify(errors=[{"field": "body", "message": message}]), code, headers
+    if request_ctx.url_adapter is None:
+        # An untrusted Host header: no URL can be built, so no page that links anywhere.
+        return Response(message, code, headers, mimetype="text/plain")
     page = render_template("errors/error.html", code=code, title=exc.name, message=message)
     return page, code, headers
