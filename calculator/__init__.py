@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask, request
 
+from .cases import load_cases
+from .datafile import DataFileError
 from .rules import RulesError, RuleSet, load_rules
 
 __all__ = ["create_app", "RulesError", "StartupError"]
@@ -56,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=None,
         RULES_PATH=str(resource("rules.yaml")),
+        CASES_PATH=str(resource("cases.yaml")),
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
@@ -67,9 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.update(test_config)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     try:
         app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
-    except RulesError as error:
+        app.extensions["cases"] = load_cases(app.config["CASES_PATH"])
+    except DataFileError as error:
         raise StartupError(f"The app cannot start. {error}") from error
     if not app.config["SECRET_KEY"]:
         # One key per process: fine for `flask run`; under several workers set
@@ -82,11 +88,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import api, cli, errors, openapi, security, views
+    from . import api, cli, errors, openapi, security, teaching, views
 
     security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
+    teaching.init_app(app)
     api.init_app(app)
     openapi.init_app(app)
     cli.init_app(app)

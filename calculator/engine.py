@@ -53,6 +53,11 @@ class Assessment:
         }
 
 
+def status_of(rule: Rule, inputs: Inputs) -> Status:
+    """Decide one rule's status."""
+    return _STATUS[rule.when.evaluate(inputs).truth]
+
+
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:
     """Decide each rule's status: present, absent, or not assessed."""
     findings = []

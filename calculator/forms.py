@@ -7,16 +7,12 @@ same pydantic model the API uses.
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 
-from .inputs import FIELDS, InputError, Inputs, parse_values
-
-_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+from .inputs import FIELDS, InputError, Inputs, parse_number, parse_values
 
 
 class AnswersForm(FlaskForm):
@@ -36,7 +32,7 @@ class AnswersForm(FlaskForm):
             if not text:
                 continue
             if spec.is_number:
-                number = _parse_number(text, spec.is_integer)
+                number = parse_number(text, spec.is_integer)
                 if number is None:
                     errors[name] = spec.number_message
                 else:
@@ -52,18 +48,6 @@ class AnswersForm(FlaskForm):
         for name, message in errors.items():
             self[name].errors = [message]
         return None if errors else inputs
-
-
-def _parse_number(text: str, integer: bool) -> int | float | None:
-    """Read a plain decimal number typed in ASCII digits, or return None."""
-    if not _DECIMAL.fullmatch(text):
-        return None
-    number = float(text)
-    if not math.isfinite(number):
-        return None
-    if integer:
-        return int(number) if number.is_integer() else None
-    return number
 
 
 for _name, _spec in FIELDS.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -70,16 +71,14 @@ class HrctExtent(Choice):
 
 
 class Malignancy(Choice):
-    NONE = "none", "No cancer"
-    WITHIN_3_YEARS = (
-        "within_3_years",
-        "Cancer within 3 years before or after onset, or active cancer",
-    )
-    OUTSIDE_WINDOW = "outside_window", "Cancer only more than 3 years from onset"
+    NONE = "none", "None found"
+    WITHIN_3_YEARS = "within_3_years", "Within 3 years before or after onset, or active"
+    OUTSIDE_WINDOW = "outside_window", "Only more than 3 years before or after onset"
     UNKNOWN = "unknown", "Not known", True
 
 
 ILD_ONLY_FIELDS = ("ild_course", "hrct_extent")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
 
 
 class Inputs(BaseModel):
@@ -230,6 +229,18 @@ def parse_values(data: dict[str, Any]) -> Inputs:
         return Inputs.model_validate(data)
     except ValidationError as error:
         raise InputError(field_errors(error, data)) from None
+
+
+def parse_number(text: str, integer: bool) -> int | float | None:
+    """Read a plain decimal number typed in ASCII digits, or return None."""
+    if not _DECIMAL.fullmatch(text):
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        return None
+    if integer:
+        return int(number) if number.is_integer() else None
+    return number
 
 
 def _loads_or_empty(body: bytes | str) -> dict[str, Any]:

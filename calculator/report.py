@@ -73,10 +73,12 @@ def summary_line(assessment: Assessment) -> str:
     )
 
 
-def answers(assessment: Assessment) -> list[tuple[str, str]]:
-    """Return every input as (label, answer in words), "Not known" included."""
+def answers(assessment: Assessment) -> list[tuple[str, str, str]]:
+    """Return every input as (name, label, answer in words), "Not known" included."""
     inputs = assessment.inputs
-    return [(spec.label, spec.describe(getattr(inputs, name))) for name, spec in FIELDS.items()]
+    return [
+        (name, spec.label, spec.describe(getattr(inputs, name))) for name, spec in FIELDS.items()
+    ]
 
 
 def known_answers(assessment: Assessment) -> dict[str, str]:
@@ -88,6 +90,30 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
         if spec.is_known(value):
             found[name] = f"{value:g}" if spec.is_number else value.value
     return found
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two assessments side by side: each answer and each factor, with what differs."""
+
+    a: Assessment
+    b: Assessment
+
+    @property
+    def answers(self) -> list[tuple[str, str, str, bool]]:
+        """Return (label, answer A, answer B, whether they differ) for every input."""
+        rows = []
+        for (_, label, first), (_, _, second) in zip(answers(self.a), answers(self.b), strict=True):
+            rows.append((label, first, second, first != second))
+        return rows
+
+    @property
+    def factors(self) -> list[tuple[Finding, Finding, bool]]:
+        """Return (finding A, finding B, whether the status differs) for every factor."""
+        return [
+            (first, second, first.status is not second.status)
+            for first, second in zip(self.a.findings, self.b.findings, strict=True)
+        ]
 
 
 class SummaryOut(BaseModel):

@@ -13,20 +13,20 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Union
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     model_validator,
 )
 
+from .datafile import DataFileError, load_items_file
 from .inputs import FIELDS, Inputs
 
 Truth = bool | None
@@ -292,15 +292,16 @@ class Rule(BaseModel):
     @model_validator(mode="after")
     def _fits_the_inputs(self) -> Rule:
         """Check every comparison against the input field it names."""
-        problems = [p for node in _comparisons(self.when) for p in _check(node)]
+        problems = [p for node in comparisons(self.when) for p in _check(node)]
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
-    def inputs(self) -> list[str]:
+    @cached_property
+    def inputs(self) -> tuple[str, ...]:
         """Name the input fields this rule reads, in form order."""
-        used = {node.field for node in _comparisons(self.when)}
-        return [name for name in FIELDS if name in used]
+        used = {node.field for node in comparisons(self.when)}
+        return tuple(name for name in FIELDS if name in used)
 
 
 class RuleSet(BaseModel):
@@ -322,14 +323,18 @@ class RuleSet(BaseModel):
         return self
 
 
-def _comparisons(node: Any) -> Iterator[Comparison]:
+def comparisons(node: Any) -> Iterator[Comparison]:
     """Yield every comparison in a condition tree."""
     if isinstance(node, Comparison):
         yield node
-    for part in getattr(node, "all", None) or getattr(node, "any", None) or []:
-        yield from _comparisons(part)
-    if isinstance(node, Not):
-        yield from _comparisons(node.not_)
+    elif isinstance(node, All):
+        for part in node.all:
+            yield from comparisons(part)
+    elif isinstance(node, Any_):
+        for part in node.any:
+            yield from comparisons(part)
+    elif isinstance(node, Not):
+        yield from comparisons(node.not_)
 
 
 def _check(node: Comparison) -> list[str]:
@@ -374,100 +379,19 @@ def _check(node: Comparison) -> list[str]:
     return problems
 
 
-class RulesError(Exception):
+class RulesError(DataFileError):
     """The rules file cannot be used; every problem found is listed."""
 
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
-        self.path = Path(path)
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{self.path}: {count} in the rules file:\n{lines}")
+    kind = "rules file"
 
 
 def load_rules(path: Path | str) -> RuleSet:
     """Read, parse and validate a rules file, or raise RulesError listing every problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise RulesError(path, [f"cannot be read: {reason}"]) from None
-    data, lines = _parse_yaml(path, text)
-    if not isinstance(data, dict):
-        raise RulesError(
-            path, ["the file must be a mapping with 'version', 'reviewed' and 'rules'"]
-        )
-    problems = [
-        f"{'.'.join(map(str, e['loc'])) or 'top level'}: {_say(e)}"
-        for e in _errors(RuleSet, {**data, "rules": [{}]})
-        if e["loc"][:1] != ("rules",)
-    ]
-    raw_rules = data.get("rules")
-    if not isinstance(raw_rules, list):
-        raise RulesError(path, problems or ["'rules' must be a list of rules"])
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(raw_rules):
-        where = _rule_name(raw, index, lines)
-        for error in _errors(Rule, raw):
-            location = ".".join(map(str, error["loc"]))
-            problems.append(f"{where}{', ' + location if location else ''}: {_say(error)}")
-        rule_id = raw.get("id") if isinstance(raw, dict) else None
-        if isinstance(rule_id, str):
-            if rule_id in seen:
-                problems.append(
-                    f"{where}: duplicate id {rule_id!r} (rule {seen[rule_id] + 1} has it too)"
-                )
-            seen.setdefault(rule_id, index)
-    if problems:
-        raise RulesError(path, problems)
-    return RuleSet.model_validate(data)
-
-
-def _parse_yaml(path: Path, text: str) -> tuple[Any, list[int]]:
-    """Parse YAML safely, refusing aliases; return the data and each rule's line."""
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
-                raise RulesError(path, [f"line {line}: aliases (*{event.anchor}) are not allowed"])
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        raise RulesError(path, [f"not valid YAML: {error}"]) from None
-    lines: list[int] = []
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "rules" and isinstance(value, yaml.SequenceNode):
-                lines = [item.start_mark.line + 1 for item in value.value]
-    return data, lines
-
-
-def _errors(model: type[BaseModel], data: Any) -> list[dict[str, Any]]:
-    """Validate data against a model and return its errors, or none."""
-    try:
-        model.model_validate(data)
-    except ValidationError as error:
-        return error.errors(include_url=False)
-    return []
-
-
-def _rule_name(raw: Any, index: int, lines: list[int]) -> str:
-    """Name a rule for a message: its id, its position and its line."""
-    line = f", line {lines[index]}" if index < len(lines) else ""
-    rule_id = raw.get("id") if isinstance(raw, dict) else None
-    label = f"rule {rule_id!r}" if isinstance(rule_id, str) else "rule without an id"
-    return f"{label} (rule {index + 1}{line})"
-
-
-def _say(error: dict[str, Any]) -> str:
-    """Word one pydantic error, suggesting a close key for an unknown one."""
-    if error["type"] == "extra_forbidden" and error["loc"]:
-        key = str(error["loc"][-1])
-        known = list(Rule.model_fields) + ["field", "citation", "pmid", "doi", "url"]
-        close = difflib.get_close_matches(key, known, n=1)
-        return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-    if error["type"] == "missing":
-        return "this is required but missing"
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
+    return load_items_file(
+        path,
+        RuleSet,
+        items="rules",
+        item_model=Rule,
+        error=RulesError,
+        known_keys=[*Rule.model_fields, "field", *Reference.model_fields],
+    )

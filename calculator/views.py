@@ -1,15 +1,17 @@
-"""The pages: the form, the result, and the rule catalogue."""
+"""The pages: the form, the result (with its what-ifs), and the rule catalogue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 from . import report, rules_of
-from .engine import assess
+from .engine import Assessment, assess
 from .forms import AnswersForm
-from .inputs import FIELDS
+from .inputs import FIELDS, InputError
+from .whatif import apply, what_ifs
 
 bp = Blueprint("calculator", __name__)
 
@@ -26,6 +28,22 @@ def init_app(app: Flask) -> None:
     )
 
 
+def show_result(assessment: Assessment, **extra: Any) -> str:
+    """Render a result page: the factors, their what-ifs, and the answers to go back to."""
+    return render_template(
+        "calculator/result.html",
+        assessment=assessment,
+        sections=report.sections(assessment),
+        summary=report.summary_line(assessment),
+        answers=report.answers(assessment),
+        known=report.known_answers(assessment),
+        what_ifs=what_ifs(assessment),
+        form=AnswersForm(formdata=None),
+        now=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **extra,
+    )
+
+
 @bp.get("/")
 def form():
     """Show the empty form."""
@@ -34,7 +52,11 @@ def form():
 
 @bp.post("/")
 def submit():
-    """Assess the answers and show the result, or show the form again with errors."""
+    """Assess the answers and show the result, or show the form again with errors.
+
+    The same POST serves the result page's buttons: "change" returns the filled
+    form, and "what_if" shows the result with one answer changed.
+    """
     form = AnswersForm()
     if request.form.get("action") == "change":
         return render_template("calculator/form.html", form=form)
@@ -46,16 +68,22 @@ def submit():
         ]
     if inputs is None or not token_ok:
         return render_template("calculator/form.html", form=form), 400
-    assessment = assess(rules_of(current_app), inputs)
-    return render_template(
-        "calculator/result.html",
-        assessment=assessment,
-        sections=report.sections(assessment),
-        summary=report.summary_line(assessment),
-        answers=report.answers(assessment),
-        known=report.known_answers(assessment),
-        form=form,
-        now=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    rules = rules_of(current_app)
+    assessment = assess(rules, inputs)
+    what_if = request.form.get("what_if")
+    if not what_if:
+        return show_result(assessment)
+    try:
+        changed, name = apply(inputs, what_if)
+    except InputError:
+        abort(400)
+    return show_result(
+        assess(rules, changed),
+        baseline=assessment,
+        before={f.rule.id: f for f in assessment.findings},
+        changed_field=name,
+        was=FIELDS[name].describe(getattr(inputs, name)),
+        baseline_known=report.known_answers(assessment),
     )
 
 

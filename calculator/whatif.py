@@ -1,0 +1,117 @@
+"""What if one answer were different? Offer, for each factor, the one-answer changes that flip it.
+
+The candidates come from the rules themselves: every other choice of a choice
+field, and the values on either side of each threshold a rule sets on a number
+field. Nothing here knows any particular rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import Assessment, Status, status_of
+from .inputs import (
+    FIELDS,
+    ILD_ONLY_FIELDS,
+    InputError,
+    Inputs,
+    ild_conflicts,
+    parse_number,
+    parse_values,
+)
+from .rules import RuleSet, comparisons
+
+MOST_PER_FACTOR = 2
+_CROSS_FIELD = ("ild", *ILD_ONLY_FIELDS)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """One answer changed, and the factor's status it would give."""
+
+    field: str
+    value: Any
+    status: Status
+
+    @property
+    def token(self) -> str:
+        """The change as the form sends it back: "field=value"."""
+        spec = FIELDS[self.field]
+        return f"{self.field}={self.value:g}" if spec.is_number else f"{self.field}={self.value}"
+
+    @property
+    def question(self) -> str:
+        """Ask it in words: "What if age at onset were 61 years?"."""
+        spec = FIELDS[self.field]
+        return f"What if {_lower(spec.label)} were {_lower(spec.describe(self.value))}?"
+
+
+def _lower(text: str) -> str:
+    """Lower-case a leading capital unless it starts an acronym (ILD, FVC)."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+def thresholds(rules: RuleSet) -> dict[str, list[float]]:
+    """Collect, per number field, the values the rules compare it with."""
+    found: dict[str, list[float]] = {}
+    for rule in rules.rules:
+        for node in comparisons(rule.when):
+            if FIELDS[node.field].is_number:
+                found.setdefault(node.field, []).extend(node.values())
+    return found
+
+
+def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> list[Any]:
+    """List the other answers worth trying for one field, nearest first."""
+    spec = FIELDS[name]
+    current = getattr(inputs, name)
+    if spec.choices is not None:
+        return [m for m in spec.choices if not m.not_known and m is not current]
+    values: set[float] = set()
+    for limit in limits.get(name, []):
+        values.update({limit - 1, limit, limit + 1})
+    inside = [v for v in values if spec.minimum <= v <= spec.maximum and v != current]
+    if spec.is_integer:
+        inside = [int(v) for v in inside if float(v).is_integer()]
+    anchor = current if current is not None else min(limits.get(name, [0]))
+    return sorted(inside, key=lambda v: (abs(v - anchor), v))
+
+
+def _consistent(inputs: Inputs) -> bool:
+    """Tell whether changed answers still obey the cross-field rule."""
+    return not ild_conflicts({n: getattr(inputs, n).value for n in _CROSS_FIELD})
+
+
+def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
+    """For each factor, the one-answer changes that would change its status."""
+    inputs = assessment.inputs
+    limits = thresholds(assessment.rules)
+    offers: dict[str, list[WhatIf]] = {}
+    for finding in assessment.findings:
+        found: dict[Status, WhatIf] = {}
+        for name in finding.rule.inputs:
+            for value in candidates(limits, inputs, name):
+                changed = inputs.model_copy(update={name: value})
+                if name in _CROSS_FIELD and not _consistent(changed):
+                    continue
+                status = status_of(finding.rule, changed)
+                if status is not finding.status and status not in found:
+                    found[status] = WhatIf(name, value, status)
+        offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
+    return offers
+
+
+def apply(inputs: Inputs, token: str) -> tuple[Inputs, str]:
+    """Change one answer as a what-if button asks ("field=value"); return it and the field.
+
+    Raises InputError when the change is not a valid answer.
+    """
+    name, _, text = token.partition("=")
+    spec = FIELDS.get(name)
+    if spec is None:
+        raise InputError([{"field": "what_if", "message": f"{name!r} is not a known field."}])
+    value = parse_number(text, spec.is_integer) if spec.is_number else text
+    if value is None:
+        raise InputError([{"field": name, "message": spec.number_message}])
+    return parse_values({**inputs.model_dump(), name: value}), name
