@@ -1,0 +1,184 @@
+"""Teaching: the case library, what-if, side by side, and the visual summary."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+
+from calculator import StartupError, create_app
+from calculator.cases import CasesError, load_cases
+from calculator.engine import Status, assess, status_of
+from calculator.rules import load_rules
+from calculator.whatif import apply, what_ifs
+
+from .helpers import ROOT, RULES_PATH
+from .test_api import answers as any_answers
+
+CASES_PATH = ROOT / "calculator" / "cases.yaml"
+RULES = load_rules(RULES_PATH)
+BOOK = load_cases(CASES_PATH)
+
+
+def test_the_cases_show_every_rule_present_absent_and_not_assessed():
+    seen = {
+        (finding.rule.id, finding.status)
+        for case in BOOK.cases
+        for finding in assess(RULES, case.answers).findings
+    }
+    missing = {(r.id, s) for r in RULES.rules for s in Status} - seen
+    assert not missing
+
+
+def test_there_are_eight_to_twelve_cases_each_with_a_short_story():
+    assert 8 <= len(BOOK.cases) <= 12
+    for case in BOOK.cases:
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", case.story) if s]
+        assert 2 <= len(sentences) <= 5, case.id
+
+
+CASE_HEADER = "cases:\n  - id: one\n    title: One\n    story: A story. Two sentences.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (
+            CASE_HEADER + "    teaches: x\n    answers: {age_at_onst: 60}\n",
+            ["case 'one' (case 1, line 2)", "answers.age_at_onst", "did you mean 'age_at_onset'"],
+        ),
+        (
+            CASE_HEADER + "    teaches: x\n    answers: {ild: absent, ild_course: progressive}\n",
+            ["case 'one'", "Applies only when ILD is present"],
+        ),
+        (
+            CASE_HEADER + "    teaches: x\n    answers: {anti_jo1: yes}\n",
+            ["case 'one'", "answers.anti_jo1"],
+        ),
+        (CASE_HEADER + "    answers: {}\n", ["case 'one'", "teaches: this is required"]),
+        (
+            CASE_HEADER
+            + "    teaches: x\n    answers: {}\n"
+            + CASE_HEADER[7:]
+            + "    teaches: x\n    answers: {}\n",
+            ["duplicate id 'one'"],
+        ),
+    ],
+)
+def test_a_broken_cases_file_is_refused_naming_the_case(tmp_path, text, fragments):
+    path = tmp_path / "cases.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CasesError) as caught:
+        load_cases(path)
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+    with pytest.raises(StartupError, match="teaching cases file"):
+        create_app({"SECRET_KEY": "x", "CASES_PATH": str(path)})
+
+
+def test_the_library_lists_every_case_with_its_result(client):
+    html = client.get("/cases").get_data(as_text=True)
+    for case in BOOK.cases:
+        assert f'href="/cases/{case.id}"' in html
+        summary = assess(RULES, case.answers)
+        assert f"{summary.summary['not_assessed']} not assessed" in html
+
+
+def test_a_case_opens_with_its_story_and_its_result(client):
+    response = client.get("/cases/pl7-fibrosis")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "invented: not a real patient" in html
+    assert BOOK.get("pl7-fibrosis").story in html
+    assert "5 adverse factors present, 0 favourable, 0 not assessed" in html
+    assert "Not medical advice" in html
+
+
+def test_an_unknown_case_is_a_404(client):
+    assert client.get("/cases/nobody").status_code == 404
+
+
+def test_the_visual_summary_shows_every_factor_in_words(client):
+    html = client.get("/cases/mda5-rapid").get_data(as_text=True)
+    tiles = html[html.index('class="factor-map"') : html.index("</ol>", html.index("factor-map"))]
+    assert tiles.count("<li") == len(RULES.rules)
+    assert 'Present: adverse</span> <span class="tile-title">Anti-MDA5 antibody' in tiles
+    assert 'Not assessed</span> <span class="tile-title">Anti-Jo-1 negative' in tiles
+
+
+def test_each_factor_offers_what_ifs_that_post_the_answers(client):
+    html = client.get("/cases/referral-letter").get_data(as_text=True)
+    assert 'name="what_if" value="age_at_onset=61"' in html
+    assert "What if age at onset were 61 years?" in html
+    assert 'form="answers"' in html
+    form = html[html.index('id="answers"') :]
+    assert '<input type="hidden" name="age_at_onset" value="60">' in form
+
+
+def test_a_what_if_shows_the_changed_result_and_marks_what_changed(client):
+    response = client.post("/", data={"age_at_onset": "60", "what_if": "age_at_onset=61"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "What if: Age at onset were 61 years" in html
+    assert "Before: 60 years" in html
+    assert "1 adverse factor present" in html
+    start = html.index('id="factor-age_over_60"')
+    assert "Changed:</strong> was" in html[start : html.index("</article>", start)]
+    assert html.count("Changed:</strong>") == 1
+    assert '<input type="hidden" name="b-age_at_onset" value="61">' in html
+    assert '<input type="hidden" name="a-age_at_onset" value="60">' in html
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nothing=1",
+        "age_at_onset=old",
+        "age_at_onset=500",
+        "anti_jo1=maybe",
+        "ild_course=progressive",
+    ],
+)
+def test_a_tampered_what_if_is_refused(client, token):
+    assert client.post("/", data={"age_at_onset": "60", "what_if": token}).status_code == 400
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_answers())
+def test_every_offered_what_if_changes_its_factor_as_it_says(data):
+    from calculator.inputs import Inputs
+
+    assessment = assess(RULES, Inputs(**data))
+    offers = what_ifs(assessment)
+    for finding in assessment.findings:
+        for offer in offers[finding.rule.id]:
+            changed, name = apply(assessment.inputs, offer.token)
+            assert name == offer.field
+            assert status_of(finding.rule, changed) is offer.status is not finding.status
+
+
+def test_two_cases_side_by_side_mark_what_differs(client):
+    html = client.get("/compare?a=stable-jo1&b=pl7-fibrosis").get_data(as_text=True)
+    rows = re.findall(r'<tr class="(differs)?">\s*<th scope="row">([^<]+)</th>', html)
+    differing = {label for mark, label in rows if mark}
+    assert {"Onset after the age of 60", "Extensive lung disease", "Age at onset"} <= differing
+    assert "Anti-MDA5 antibody" not in differing
+    assert "≠</span> Differs" in html
+
+
+def test_compare_with_unknown_cases_is_a_404(client):
+    assert client.get("/compare?a=stable-jo1&b=nobody").status_code == 404
+    assert client.get("/compare").status_code == 404
+
+
+def test_a_posted_comparison_of_answers(client):
+    response = client.post("/compare", data={"a-age_at_onset": "50", "b-age_at_onset": "70"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Original answers" in html and "What if" in html
+    assert re.search(r'<tr class="differs">\s*<th scope="row">Onset after the age of 60', html)
+
+
+def test_a_posted_comparison_needs_the_csrf_token(csrf_app):
+    assert csrf_app.test_client().post("/compare", data={"a-age_at_onset": "50"}).status_code == 400
