@@ -39,6 +39,20 @@ def case(case_id: str):
     return show_result(assess(rules_of(current_app), found.answers), case=found)
 
 
+@bp.get("/cases/<case_id>/present")
+def present(case_id: str):
+    """Show a case for a projector: the summary first, then one factor per slide."""
+    found = cases_of(current_app).get(case_id) or abort(404)
+    assessment = assess(rules_of(current_app), found.answers)
+    return render_template(
+        "teaching/present.html",
+        case=found,
+        assessment=assessment,
+        sections=report.sections(assessment),
+        summary=report.summary_line(assessment),
+    )
+
+
 @bp.get("/compare")
 def compare_cases():
     """Compare two teaching cases, chosen by id (invented cases: their ids may be in a URL)."""

@@ -16,6 +16,38 @@
     });
   }
 
+  // Presenter view: arrow keys, Space, Home and End move between slides.
+  function presenterKeys(slides) {
+    function current() {
+      var middle = window.innerHeight / 3;
+      var index = 0;
+      slides.forEach(function (slide, i) {
+        if (slide.getBoundingClientRect().top <= middle) { index = i; }
+      });
+      return index;
+    }
+    function go(index) {
+      var slide = slides[Math.max(0, Math.min(slides.length - 1, index))];
+      slide.setAttribute("tabindex", "-1");
+      slide.scrollIntoView();
+      slide.focus({ preventScroll: true });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+      var moves = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, " ": 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1 };
+      if (event.key in moves) {
+        event.preventDefault();
+        go(current() + (event.shiftKey && event.key === " " ? -1 : moves[event.key]));
+      } else if (event.key === "Home") {
+        event.preventDefault();
+        go(0);
+      } else if (event.key === "End") {
+        event.preventDefault();
+        go(slides.length - 1);
+      }
+    });
+  }
+
   function init() {
     var form = document.querySelector("form.answers");
     if (form) {
@@ -31,6 +63,10 @@
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
     });
+    var slides = Array.prototype.slice.call(document.querySelectorAll("[data-slide]"));
+    if (slides.length) {
+      presenterKeys(slides);
+    }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   }

@@ -182,3 +182,15 @@ def test_a_posted_comparison_of_answers(client):
 
 def test_a_posted_comparison_needs_the_csrf_token(csrf_app):
     assert csrf_app.test_client().post("/compare", data={"a-age_at_onset": "50"}).status_code == 400
+
+
+def test_the_presenter_view_has_a_summary_slide_then_one_slide_per_factor(client):
+    response = client.get("/cases/mda5-rapid/present")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count("data-slide") == 1 + len(RULES.rules)
+    assert "3 adverse factors present, 0 favourable, 2 not assessed" in html
+    assert "Not medical advice" in html
+    first = html.index('id="slide-2"')
+    assert "Present: adverse" in html[first : html.index("</section>", first)]
+    assert client.get("/cases/nobody/present").status_code == 404
