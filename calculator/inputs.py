@@ -71,7 +71,7 @@ class HrctExtent(Choice):
 
 
 class Malignancy(Choice):
-    NONE = "none", "None found"
+    NONE = "none", "None"
     WITHIN_3_YEARS = "within_3_years", "Within 3 years before or after onset, or active"
     OUTSIDE_WINDOW = "outside_window", "Only more than 3 years before or after onset"
     UNKNOWN = "unknown", "Not known", True
@@ -231,6 +231,11 @@ def parse_values(data: dict[str, Any]) -> Inputs:
         raise InputError(field_errors(error, data)) from None
 
 
+def format_number(value: float) -> str:
+    """Write a number in full, as typed: 65, 69.9999999 (never rounded, unlike :g)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def parse_number(text: str, integer: bool) -> int | float | None:
     """Read a plain decimal number typed in ASCII digits, or return None."""
     if not _DECIMAL.fullmatch(text):
@@ -347,7 +352,7 @@ class FieldSpec:
         if self.choices is not None:
             return self.choices(value).label
         joiner = "" if self.unit.startswith("%") else " "
-        return f"{value:g}{joiner}{self.unit}".strip()
+        return f"{format_number(value)}{joiner}{self.unit}".strip()
 
     def is_valid_choice(self, value: Any) -> bool:
         """Tell whether a value is one of this choice field's answers."""

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .engine import Assessment, Finding, Status
-from .inputs import FIELDS
+from .inputs import FIELDS, format_number
 from .rules import Effect, Evidence, Reference
 
 InputName = StrEnum("InputName", {name: name for name in FIELDS})
@@ -88,7 +88,7 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
     for name, spec in FIELDS.items():
         value = getattr(inputs, name)
         if spec.is_known(value):
-            found[name] = f"{value:g}" if spec.is_number else value.value
+            found[name] = format_number(value) if spec.is_number else value.value
     return found
 
 

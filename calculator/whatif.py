@@ -16,6 +16,7 @@ from .inputs import (
     ILD_ONLY_FIELDS,
     InputError,
     Inputs,
+    format_number,
     ild_conflicts,
     parse_number,
     parse_values,
@@ -38,7 +39,8 @@ class WhatIf:
     def token(self) -> str:
         """The change as the form sends it back: "field=value"."""
         spec = FIELDS[self.field]
-        return f"{self.field}={self.value:g}" if spec.is_number else f"{self.field}={self.value}"
+        value = format_number(self.value) if spec.is_number else self.value
+        return f"{self.field}={value}"
 
     @property
     def question(self) -> str:

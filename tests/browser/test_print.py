@@ -1,0 +1,40 @@
+"""A printed result keeps the disclaimer and loses the site's navigation and buttons."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def test_the_printed_result_carries_the_disclaimer(page: Page, form) -> None:
+    page.goto("/")
+    form.fill(page, form.example)
+    form.submit(page)
+    expect(page).to_have_title(re.compile(r"^Result: "))
+    print_button = page.get_by_role("button", name="Print or save as PDF")
+    expect(print_button).to_be_visible()  # shown on screen once the script has run
+
+    page.emulate_media(media="print")
+
+    disclaimer = page.get_by_role("note")
+    expect(disclaimer).to_be_visible()
+    expect(disclaimer).to_contain_text("Not medical advice.")
+    expect(page.get_by_role("contentinfo")).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_contain_text("Not medical advice.")
+    expect(page.get_by_text("Printed from the ASyS prognostic factor calculator")).to_be_visible()
+    expect(page.get_by_text(f"{form.example_summary}.", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Adverse factors present (3)")).to_be_visible()
+    expect(page.get_by_role("region", name="Your answers")).to_be_visible()
+
+    expect(page.get_by_role("navigation", name="Site")).to_be_hidden()
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_hidden()
+    expect(print_button).to_be_hidden()
+    expect(page.get_by_role("button", name="Change your answers")).to_be_hidden()
+
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+
+    page.emulate_media(media="screen")
+    expect(page.get_by_role("navigation", name="Site")).to_be_visible()
+    expect(page.get_by_text("Printed from the ASyS prognostic factor calculator")).to_be_hidden()
