@@ -163,3 +163,13 @@ def test_the_code_is_lint_clean():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_numbers_are_written_back_in_full_never_rounded(client):
+    html = result_page(
+        client, ild="present", hrct_extent="indeterminate", fvc_percent_predicted="69.9999999"
+    )
+    assert "<dd>69.9999999% predicted</dd>" in html
+    assert '<input type="hidden" name="fvc_percent_predicted" value="69.9999999">' in html
+    start = html.index('id="factor-extensive_ild"')
+    assert "Present: adverse" in html[start : html.index("</article>", start)]
