@@ -62,6 +62,7 @@ def test_the_presenter_view_moves_by_keyboard(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Anti-MDA5 with rapidly progressive lung disease"
     )
+    page.wait_for_load_state()  # the keys are handled by the page's script, run on load
     page.keyboard.press("ArrowRight")
     expect(page.locator("#slide-2")).to_be_focused()
     expect(page.locator("#slide-2")).to_be_in_viewport()
