@@ -165,10 +165,14 @@ class Inputs(BaseModel):
             return int(value)
         return value
 
+    def ild_conflicts(self) -> list[str]:
+        """Name the ILD-only fields answered while ILD is not present."""
+        return ild_conflicts({n: getattr(self, n).value for n in ("ild", *ILD_ONLY_FIELDS)})
+
     @model_validator(mode="after")
     def _ild_questions_need_ild(self) -> Inputs:
         """Refuse an ILD answer when ILD is not present, rather than drop it."""
-        wrong = ild_conflicts(self.model_dump(mode="json"))
+        wrong = self.ild_conflicts()
         if wrong:
             raise PydanticCustomError("ild_only", ILD_ONLY_MESSAGE, {"fields": wrong})
         return self

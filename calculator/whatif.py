@@ -17,7 +17,6 @@ from .inputs import (
     InputError,
     Inputs,
     format_number,
-    ild_conflicts,
     parse_number,
     parse_values,
 )
@@ -80,11 +79,6 @@ def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> lis
     return sorted(inside, key=lambda v: (abs(v - anchor), v))
 
 
-def _consistent(inputs: Inputs) -> bool:
-    """Tell whether changed answers still obey the cross-field rule."""
-    return not ild_conflicts({n: getattr(inputs, n).value for n in _CROSS_FIELD})
-
-
 def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
     inputs = assessment.inputs
@@ -95,7 +89,7 @@ def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
         for name in finding.rule.inputs:
             for value in candidates(limits, inputs, name):
                 changed = inputs.model_copy(update={name: value})
-                if name in _CROSS_FIELD and not _consistent(changed):
+                if name in _CROSS_FIELD and changed.ild_conflicts():
                     continue
                 status = status_of(finding.rule, changed)
                 if status is not finding.status and status not in found:
