@@ -167,7 +167,7 @@ class Inputs(BaseModel):
 
     def ild_conflicts(self) -> list[str]:
         """Name the ILD-only fields answered while ILD is not present."""
-        return ild_conflicts({n: getattr(self, n).value for n in ("ild", *ILD_ONLY_FIELDS)})
+        return ild_conflicts({n: getattr(self, n) for n in ("ild", *ILD_ONLY_FIELDS)})
 
     @model_validator(mode="after")
     def _ild_questions_need_ild(self) -> Inputs:
@@ -339,6 +339,10 @@ class FieldSpec:
         self.minimum, self.maximum = _bounds(name) if self.is_number else (None, None)
         self.unit: str = (info.json_schema_extra or {}).get("unit", "") if self.is_number else ""
         self.ild_only = name in ILD_ONLY_FIELDS
+        # Looked up on every comparison the rules make: kept as plain values.
+        self.values = frozenset(m.value for m in self.choices or ())
+        self.known_choices = tuple(m for m in self.choices or () if not m.not_known)
+        self.unknown_value = self.choices.unknown().value if self.choices else None
 
     @property
     def number_message(self) -> str:
@@ -351,7 +355,7 @@ class FieldSpec:
 
     def describe(self, value: Any) -> str:
         """Say an answer in words, "Not known" for an unknown one."""
-        if value is None or (self.choices is not None and self.choices(value).not_known):
+        if not self.is_known(value):
             return "Not known"
         if self.choices is not None:
             return self.choices(value).label
@@ -360,17 +364,11 @@ class FieldSpec:
 
     def is_valid_choice(self, value: Any) -> bool:
         """Tell whether a value is one of this choice field's answers."""
-        return (
-            self.choices is not None
-            and isinstance(value, str)
-            and value in {m.value for m in self.choices}
-        )
+        return isinstance(value, str) and value in self.values
 
     def is_known(self, value: Any) -> bool:
         """Tell whether an answer is known."""
-        if value is None:
-            return False
-        return self.choices is None or not self.choices(value).not_known
+        return value is not None and value != self.unknown_value
 
 
 FIELDS: dict[str, FieldSpec] = {name: FieldSpec(name) for name in Inputs.model_fields}

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .engine import Assessment, Finding, Status
 from .inputs import FIELDS, format_number
-from .rules import Effect, Evidence, Reference
+from .rules import Effect, Evidence, Reference, RuleSet
 
 InputName = StrEnum("InputName", {name: name for name in FIELDS})
 
@@ -60,6 +60,21 @@ def sections(assessment: Assessment) -> list[Section]:
             assessment.where(Status.ABSENT),
         ),
     ]
+
+
+_STATUS_WORDS = {
+    (Status.PRESENT, Effect.ADVERSE): ("▲", "Present: adverse"),
+    (Status.PRESENT, Effect.FAVOURABLE): ("▼", "Present: favourable"),
+}
+
+
+def status_words(finding: Finding) -> tuple[str, str]:
+    """Return a finding's status as (symbol, words); the symbol repeats the words visually."""
+    if finding.status is Status.ABSENT:
+        return "○", "Absent"
+    if finding.status is Status.NOT_ASSESSED:
+        return "?", "Not assessed"
+    return _STATUS_WORDS[finding.status, finding.rule.effect]
 
 
 def summary_line(assessment: Assessment) -> str:
@@ -148,24 +163,42 @@ class AssessmentOut(BaseModel):
     factors: list[FactorOut]
 
 
-def as_json(assessment: Assessment) -> dict[str, Any]:
-    """Return the API's answer: the contract of design.md."""
-    answer = AssessmentOut(
-        rules_version=assessment.rules.version,
-        disclaimer=DISCLAIMER,
-        summary=SummaryOut(**assessment.summary),
-        factors=[
-            FactorOut(
-                id=f.rule.id,
-                title=f.rule.title,
-                effect=f.rule.effect,
-                evidence=f.rule.evidence,
-                status=f.status,
-                explanation=f.rule.explanation,
-                missing_inputs=list(f.missing_inputs),
-                references=list(f.rule.references),
+class JsonWriter:
+    """Write the API's answer, an AssessmentOut, as JSON text.
+
+    What never changes for a factor is serialized once, when the rules load;
+    each request adds only the status and the missing inputs. The key order is
+    that of design.md, and tests check the text against AssessmentOut.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        version, disclaimer = json.dumps(rules.version), json.dumps(DISCLAIMER)
+        self._head = f'{{"rules_version":{version},"disclaimer":{disclaimer}'
+        self._factors = {
+            rule.id: (
+                json.dumps(
+                    {
+                        "id": rule.id,
+                        "title": rule.title,
+                        "effect": rule.effect,
+                        "evidence": rule.evidence,
+                    }
+                )[:-1],
+                json.dumps(rule.explanation),
+                json.dumps([ref.model_dump(exclude_none=True) for ref in rule.references]),
             )
-            for f in assessment.findings
-        ],
-    )
-    return answer.model_dump(mode="json", exclude_none=True)
+            for rule in rules.rules
+        }
+
+    def write(self, assessment: Assessment) -> str:
+        """Return the answer for one assessment."""
+        factors = ",".join(self._factor(f) for f in assessment.findings)
+        return f'{self._head},"summary":{json.dumps(assessment.summary)},"factors":[{factors}]}}'
+
+    def _factor(self, finding: Finding) -> str:
+        head, explanation, references = self._factors[finding.rule.id]
+        missing = json.dumps(finding.missing_inputs)
+        return (
+            f'{head},"status":"{finding.status.value}","explanation":{explanation},'
+            f'"missing_inputs":{missing},"references":{references}}}'
+        )

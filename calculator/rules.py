@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, NamedTuple, Union
 
 from pydantic import (
     BaseModel,
@@ -33,12 +32,14 @@ Truth = bool | None
 """True, False, or None for unknown."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """A condition's truth, and the unknown inputs that left it unknown."""
 
     truth: Truth
     missing: frozenset[str] = frozenset()
+
+
+TRUE, FALSE = Outcome(True), Outcome(False)
 
 
 class _Node(BaseModel):
@@ -65,12 +66,16 @@ class Comparison(_Node):
         """Return the value or values compared with, as a list."""
         return list(self.value) if isinstance(self.value, list) else [self.value]
 
+    @cached_property
+    def _unknown(self) -> Outcome:
+        return Outcome(None, frozenset({self.field}))
+
     def evaluate(self, inputs: Inputs) -> Outcome:
         """Compare, or return unknown naming the field when its answer is unknown."""
         answer = getattr(inputs, self.field)
         if not FIELDS[self.field].is_known(answer):
-            return Outcome(None, frozenset({self.field}))
-        return Outcome(self.test(answer))
+            return self._unknown
+        return TRUE if self.test(answer) else FALSE
 
     def test(self, answer: Any) -> bool:
         """Compare a known answer with the value."""
@@ -151,8 +156,8 @@ class All(_Node):
 
     def evaluate(self, inputs: Inputs) -> Outcome:
         outcomes = [part.evaluate(inputs) for part in self.all]
-        if any(o.truth is False for o in outcomes):
-            return Outcome(False)
+        if FALSE in outcomes:
+            return FALSE
         return _unknown_or(outcomes, True)
 
     def describe(self) -> dict[str, Any]:
@@ -166,8 +171,8 @@ class Any_(_Node):
 
     def evaluate(self, inputs: Inputs) -> Outcome:
         outcomes = [part.evaluate(inputs) for part in self.any]
-        if any(o.truth is True for o in outcomes):
-            return Outcome(True)
+        if TRUE in outcomes:
+            return TRUE
         return _unknown_or(outcomes, False)
 
     def describe(self) -> dict[str, Any]:
@@ -191,7 +196,7 @@ def _unknown_or(outcomes: list[Outcome], otherwise: bool) -> Outcome:
     """Return unknown with the missing inputs of the unknown parts, if any; else `otherwise`."""
     unknown = [o for o in outcomes if o.truth is None]
     if not unknown:
-        return Outcome(otherwise)
+        return TRUE if otherwise else FALSE
     return Outcome(None, frozenset().union(*(o.missing for o in unknown)))
 
 
@@ -312,6 +317,16 @@ class RuleSet(BaseModel):
     version: str = Field(min_length=1)
     reviewed: datetime.date
     rules: list[Rule] = Field(min_length=1)
+
+    @cached_property
+    def number_limits(self) -> dict[str, list[float]]:
+        """Collect, per number field, the values the rules compare it with."""
+        found: dict[str, list[float]] = {}
+        for rule in self.rules:
+            for node in comparisons(rule.when):
+                if FIELDS[node.field].is_number:
+                    found.setdefault(node.field, []).extend(node.values())
+        return found
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleSet:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -25,10 +25,16 @@ HEADERS = {
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure over HTTPS; keep no session for the API."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """Open no session for the API: it has no form, so no CSRF token to keep."""
+        if request.path.startswith("/api/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask) -> None:

@@ -17,8 +17,17 @@ bp = Blueprint("calculator", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages and the values every template needs."""
+    """Register the pages and the values every template needs.
+
+    What never changes for a factor (explanation, evidence, references) is
+    rendered once here, not on every result page.
+    """
     app.register_blueprint(bp)
+    app.jinja_env.globals["status_words"] = report.status_words
+    macros = app.jinja_env.get_template("_macros.html").module
+    app.extensions["factor_html"] = {
+        rule.id: macros.factor_body(rule) for rule in rules_of(app).rules
+    }
     app.context_processor(
         lambda: {
             "disclaimer": report.DISCLAIMER,
@@ -28,7 +37,7 @@ def init_app(app: Flask) -> None:
     )
 
 
-def show_result(assessment: Assessment, **extra: Any) -> str:
+def show_result(assessment: Assessment, form: AnswersForm | None = None, **extra: Any) -> str:
     """Render a result page: the factors, their what-ifs, and the answers to go back to."""
     return render_template(
         "calculator/result.html",
@@ -38,7 +47,8 @@ def show_result(assessment: Assessment, **extra: Any) -> str:
         answers=report.answers(assessment),
         known=report.known_answers(assessment),
         what_ifs=what_ifs(assessment),
-        form=AnswersForm(formdata=None),
+        form=form or AnswersForm(formdata=None),
+        factor_html=current_app.extensions["factor_html"],
         now=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **extra,
     )
@@ -72,13 +82,14 @@ def submit():
     assessment = assess(rules, inputs)
     what_if = request.form.get("what_if")
     if not what_if:
-        return show_result(assessment)
+        return show_result(assessment, form)
     try:
         changed, name = apply(inputs, what_if)
     except InputError:
         abort(400)
     return show_result(
         assess(rules, changed),
+        form,
         baseline=assessment,
         before={f.rule.id: f for f in assessment.findings},
         changed_field=name,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
-from calculator.report import DISCLAIMER
+from calculator.report import DISCLAIMER, AssessmentOut
 
 URL = "/api/v1/assess"
 
@@ -213,3 +213,20 @@ def test_the_form_and_the_api_give_the_same_statuses(client, data):
     assert page.status_code == 200
     from_api = {f["id"]: f["status"] for f in api["factors"]}
     assert _statuses_in_page(page.get_data(as_text=True)) == from_api
+
+
+def test_the_answer_is_exactly_the_response_model_in_the_order_of_design_md(client):
+    text = post(client, {"anti_mda5": "positive", "ild": "present"}).get_data(as_text=True)
+    answer = AssessmentOut.model_validate_json(text)
+    assert json.loads(text) == answer.model_dump(mode="json", exclude_none=True)
+    assert list(json.loads(text)) == ["rules_version", "disclaimer", "summary", "factors"]
+    assert list(json.loads(text)["factors"][0]) == [
+        "id",
+        "title",
+        "effect",
+        "evidence",
+        "status",
+        "explanation",
+        "missing_inputs",
+        "references",
+    ]

@@ -26,8 +26,8 @@ In one run it
    loads, the number of requests, the external origins of loaded resources, and the outbound
    links (plain <a href> to other hosts, which load nothing);
 5. times the engine in-process with timeit: ``engine.assess`` alone, and
-   ``parse_json + assess + report.as_json`` (the API's work), and their share of the API's mean
-   latency under load (b);
+   ``parse_json + assess + report.JsonWriter.write`` (the API's work), and their share of the
+   API's mean latency under load (b);
 6. reads each gunicorn worker's VmRSS after the first run of the loads and again after a second
    run of the API and form loads of the same length, and prints the growth per worker;
 7. prints a table "target / measured / pass" and exits 0 when every target is met, 1 otherwise.
@@ -514,9 +514,6 @@ def time_engine() -> dict[str, Any]:
     """Time the engine, and the API's work, in this process."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from flask import Flask
-    from flask.json.provider import DefaultJSONProvider
-
     from calculator import engine, inputs, report, rules  # after sys.path is set
 
     ruleset = rules.load_rules(ROOT / "rules.yaml")
@@ -526,12 +523,9 @@ def time_engine() -> dict[str, Any]:
     if inputs.parse_json(body) != typical:
         raise BenchError("parse_json(typical body) differs from Inputs(**typical)")
     engine_best, engine_median = per_call_us(lambda: engine.assess(ruleset, typical))
+    writer = report.JsonWriter(ruleset)
     api_best, api_median = per_call_us(
-        lambda: report.as_json(engine.assess(ruleset, inputs.parse_json(body)))
-    )
-    flask_json = DefaultJSONProvider(Flask(__name__))
-    json_best, json_median = per_call_us(
-        lambda: flask_json.dumps(report.as_json(engine.assess(ruleset, inputs.parse_json(body))))
+        lambda: writer.write(engine.assess(ruleset, inputs.parse_json(body)))
     )
     return {
         "rules": len(ruleset.rules),
@@ -540,8 +534,6 @@ def time_engine() -> dict[str, Any]:
         "engine_median": engine_median,
         "api_best": api_best,
         "api_median": api_median,
-        "json_best": json_best,
-        "json_median": json_median,
     }
 
 
@@ -741,11 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  API work in-process:            {engine['api_median']:8.1f} µs "
-        f"({engine['api_best']:.1f})   parse_json + assess + report.as_json"
-    )
-    print(
-        f"  ... + JSON encoding as Flask:   {engine['json_median']:8.1f} µs "
-        f"({engine['json_best']:.1f})   app.json.dumps, as jsonify does"
+        f"({engine['api_best']:.1f})   parse_json + assess + report.JsonWriter.write"
     )
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
