@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from pydantic import BaseModel, Field
 
@@ -163,6 +164,12 @@ class AssessmentOut(BaseModel):
     factors: list[FactorOut]
 
 
+@cache
+def _names_json(names: tuple[str, ...]) -> str:
+    """Serialize a tuple of input names (few distinct ones: a factor reads few inputs)."""
+    return json.dumps(names)
+
+
 class JsonWriter:
     """Write the API's answer, an AssessmentOut, as JSON text.
 
@@ -197,7 +204,7 @@ class JsonWriter:
 
     def _factor(self, finding: Finding) -> str:
         head, explanation, references = self._factors[finding.rule.id]
-        missing = json.dumps(finding.missing_inputs)
+        missing = _names_json(finding.missing_inputs)
         return (
             f'{head},"status":"{finding.status.value}","explanation":{explanation},'
             f'"missing_inputs":{missing},"references":{references}}}'

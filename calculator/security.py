@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, request
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CSP = (
     "default-src 'self'; base-uri 'none'; object-src 'none'; "
@@ -37,23 +42,40 @@ class _SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class SecurityHeaders:
+    """WSGI middleware: put the security headers on every response, errors included.
+
+    Working on the WSGI header list is cheaper than Flask's Headers object,
+    and nothing the app answers, static files and werkzeug errors included,
+    can leave without them.
+    """
+
+    def __init__(self, app: WSGIApplication, static_prefix: str) -> None:
+        self.app = app
+        self.static_prefix = static_prefix
+        self.fixed = list(HEADERS.items())
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not environ.get("PATH_INFO", "").startswith(self.static_prefix):
+                # Results and answers are never kept by a browser or a proxy.
+                headers = [h for h in headers if h[0].lower() != "cache-control"]
+                headers.append(("Cache-Control", "no-store"))
+            if environ.get("wsgi.url_scheme") == "https":
+                headers.append(HSTS)
+            return start_response(status, headers + self.fixed, exc_info)
+
+        return self.app(environ, start)
+
+
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response; trust only the configured proxies."""
-    app.after_request(_add_headers)
     app.session_interface = _SessionInterface()
     proxies = int(app.config["PROXIES"])
     if proxies:
+        # Wrapped inside the headers, so that they see the scheme the proxy reports.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-
-def _add_headers(response: Response) -> Response:
-    """Set the headers; forbid caching of everything but static files."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-        )
-    return response
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, f"{app.static_url_path}/")
