@@ -11,6 +11,7 @@ import difflib
 import json
 import math
 import re
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -236,8 +237,10 @@ def parse_values(data: dict[str, Any]) -> Inputs:
 
 
 def format_number(value: float) -> str:
-    """Write a number in full, as typed: 65, 69.9999999 (never rounded, unlike :g)."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """Write a number in full and in plain digits: 65, 69.9999999, 0.00001 (never 1e-05)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")
 
 
 def parse_number(text: str, integer: bool) -> int | float | None:

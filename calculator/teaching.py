@@ -75,7 +75,12 @@ def compare_answers():
     second = AnswersForm(prefix="b", meta={"csrf": False})
     a, b = first.to_inputs(), second.to_inputs()
     if not token.validate() or a is None or b is None:
-        abort(400)
+        message = (
+            "The comparison could not be shown: the page had expired or its answers were "
+            "changed. Go back, and press 'Compare the two side by side' again."
+        )
+        page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
+        return page, 400
     rules = rules_of(current_app)
     comparison = report.Comparison(assess(rules, a), assess(rules, b))
     return render_template(

@@ -101,6 +101,7 @@ def apply(inputs: Inputs, token: str) -> tuple[Inputs, str]:
     if spec is None:
         raise InputError([{"field": "what_if", "message": f"{name!r} is not a known field."}])
     value = parse_number(text, spec.is_integer) if spec.is_number else text
-    if value is None:
-        raise InputError([{"field": name, "message": spec.number_message}])
+    if value is None or value == spec.unknown_value:
+        message = spec.number_message if spec.is_number else "A what-if needs a known answer."
+        raise InputError([{"field": name, "message": message}])
     return parse_values({**inputs.model_dump(), name: value}), name

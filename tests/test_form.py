@@ -193,3 +193,9 @@ def test_a_form_over_the_size_limit_is_refused(client):
     assert response.status_code == 413
     assert "larger than this calculator accepts" in page_text(response)
     assert "Traceback" not in page_text(response)
+
+
+def test_whole_number_fields_ask_for_a_numeric_keyboard(client):
+    html = page_text(client.get("/"))
+    assert re.search(r'inputmode="numeric" id="age_at_onset"', html)
+    assert re.search(r'inputmode="decimal" id="fvc_percent_predicted"', html)

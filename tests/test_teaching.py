@@ -6,6 +6,7 @@ import re
 
 import pytest
 from hypothesis import given, settings
+from markupsafe import escape
 
 from calculator import StartupError, create_app
 from calculator.cases import CasesError, load_cases
@@ -194,3 +195,31 @@ def test_the_presenter_view_has_a_summary_slide_then_one_slide_per_factor(client
     first = html.index('id="slide-2"')
     assert "Present: adverse" in html[first : html.index("</section>", first)]
     assert client.get("/cases/nobody/present").status_code == 404
+
+
+def test_the_presenter_view_keeps_every_caveat(client):
+    html = client.get("/cases/pl7-fibrosis/present").get_data(as_text=True)
+    for rule in RULES.rules:
+        if rule.caveat:
+            assert str(escape(rule.caveat)) in html, rule.id
+
+
+def test_a_tiny_decimal_survives_a_what_if_round_trip(client):
+    html = client.post("/", data={"diagnostic_delay_months": "0.00001"}).get_data(as_text=True)
+    assert '<input type="hidden" name="diagnostic_delay_months" value="0.00001">' in html
+    changed = client.post(
+        "/", data={"diagnostic_delay_months": "0.00001", "what_if": "anti_jo1=negative"}
+    )
+    assert changed.status_code == 200
+    assert "<dd>0.00001 months</dd>" in changed.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", ["anti_jo1=not_tested", "ild=unknown"])
+def test_a_what_if_to_not_known_is_refused(client, token):
+    assert client.post("/", data={"anti_jo1": "positive", "what_if": token}).status_code == 400
+
+
+def test_a_failed_comparison_says_what_to_do(client):
+    response = client.post("/compare", data={"a-age_at_onset": "old", "b-age_at_onset": "70"})
+    assert response.status_code == 400
+    assert "press &#39;Compare the two side by side&#39; again" in response.get_data(as_text=True)
