@@ -31,12 +31,16 @@ class Choice(StrEnum):
 
     label: str
     not_known: bool
+    what_if: str | None
 
-    def __new__(cls, value: str, label: str, not_known: bool = False) -> Choice:
+    def __new__(
+        cls, value: str, label: str, not_known: bool = False, what_if: str | None = None
+    ) -> Choice:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.not_known = not_known
+        member.what_if = what_if  # the question a what-if asks, where the label reads badly
         return member
 
     @classmethod
@@ -72,9 +76,19 @@ class HrctExtent(Choice):
 
 
 class Malignancy(Choice):
-    NONE = "none", "None"
-    WITHIN_3_YEARS = "within_3_years", "Within 3 years before or after onset, or active"
-    OUTSIDE_WINDOW = "outside_window", "Only more than 3 years before or after onset"
+    NONE = "none", "None", False, "What if no cancer had been found?"
+    WITHIN_3_YEARS = (
+        "within_3_years",
+        "Within 3 years before or after onset, or active",
+        False,
+        "What if cancer had been found within 3 years of onset?",
+    )
+    OUTSIDE_WINDOW = (
+        "outside_window",
+        "Only more than 3 years before or after onset",
+        False,
+        "What if cancer had been found only more than 3 years from onset?",
+    )
     UNKNOWN = "unknown", "Not known", True
 
 

@@ -46,7 +46,8 @@ class WhatIf:
     def question(self) -> str:
         """Ask it in words: "What if age at onset were 61 years?"."""
         spec = FIELDS[self.field]
-        return f"What if {_lower(spec.label)} were {_lower(spec.describe(self.value))}?"
+        asked = getattr(self.value, "what_if", None)
+        return asked or f"What if {_lower(spec.label)} were {_lower(spec.describe(self.value))}?"
 
 
 def _lower(text: str) -> str:

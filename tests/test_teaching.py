@@ -223,3 +223,10 @@ def test_a_failed_comparison_says_what_to_do(client):
     response = client.post("/compare", data={"a-age_at_onset": "old", "b-age_at_onset": "70"})
     assert response.status_code == 400
     assert "press &#39;Compare the two side by side&#39; again" in response.get_data(as_text=True)
+
+
+def test_cancer_what_ifs_read_as_questions(client):
+    html = client.get("/cases/referral-letter").get_data(as_text=True)
+    assert "What if no cancer had been found?" in html
+    assert "What if cancer had been found within 3 years of onset?" in html
+    assert "What if cancer were" not in html
