@@ -314,7 +314,7 @@ def _message(name: str, item: dict[str, Any]) -> str:
         if kind == "model_type" or kind == "model_attributes_type":
             return 'The body must be a JSON object of answers, like {"age_at_onset": 65}.'
         return item["msg"] + "."
-    choice = _choice_type(field.annotation)
+    choice = FIELDS[name].choices
     if choice is not None:
         values = ", ".join(repr(member.value) for member in choice)
         return f"{item.get('input')!r} is not one of {values}."

@@ -14,8 +14,12 @@ bp = Blueprint("teaching", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the teaching pages."""
+    """Register the teaching pages; the cases' summaries are fixed, so work them out once."""
     app.register_blueprint(bp)
+    rules = rules_of(app)
+    app.extensions["case_summaries"] = {
+        case.id: report.summary_line(assess(rules, case.answers)) for case in cases_of(app).cases
+    }
 
 
 def cases_of(app: Flask) -> CaseBook:
@@ -26,10 +30,11 @@ def cases_of(app: Flask) -> CaseBook:
 @bp.get("/cases")
 def library():
     """List the teaching cases, each with its summary, and offer to compare two."""
-    rules = rules_of(current_app)
-    book = cases_of(current_app)
-    summaries = {case.id: report.summary_line(assess(rules, case.answers)) for case in book.cases}
-    return render_template("teaching/cases.html", book=book, summaries=summaries)
+    return render_template(
+        "teaching/cases.html",
+        book=cases_of(current_app),
+        summaries=current_app.extensions["case_summaries"],
+    )
 
 
 @bp.get("/cases/<case_id>")
