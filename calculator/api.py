@@ -1,4 +1,4 @@
-"""The JSON API: POST /api/v1/assess and GET /healthz."""
+"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz."""
 
 from __future__ import annotations
 
@@ -23,6 +23,17 @@ def error(status: int, field: str, message: str):
 
 
 @bp.post("/api/v1/assess")
+def assess_v1():
+    """Say that v1 is gone, and where v2 is."""
+    return error(
+        410,
+        "body",
+        "API v1 has been replaced: send the answers to /api/v2/assess, which also returns "
+        "the working, cautions and derived values of contract v2.",
+    )
+
+
+@bp.post("/api/v2/assess")
 def assess_json():
     """Assess a JSON object of answers; omitted answers mean not known."""
     if not request.is_json:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
-from .inputs import FIELDS, Inputs
+from .conditions import Comparison
+from .inputs import FIELDS, Inputs, derived_values
 from .rules import Effect, Rule, RuleSet
 
 
@@ -19,29 +23,62 @@ _STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED
 
 
 @dataclass(frozen=True)
+class Step:
+    """One comparison that decided a status: the answer given, the test, whether it was met."""
+
+    field: str
+    answer: Any  # the known answer (a choice's value or a number), or None when not known
+    test: str
+    met: bool | None
+
+    @classmethod
+    def of(cls, node: Comparison, inputs: Any) -> Step:
+        """Read one comparison against the inputs."""
+        answer = node.answer(inputs)
+        met = None if answer is None else node.test(answer)
+        return cls(node.field, answer, node.test_words, met)
+
+    @property
+    def answer_json(self) -> Any:
+        """Return the answer as JSON has it: a choice's value, a plain number, or None."""
+        if isinstance(self.answer, str):
+            return str(self.answer)
+        if isinstance(self.answer, Decimal):
+            return float(self.answer)
+        return self.answer
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One rule's status for these inputs, and the inputs that would assess it."""
+    """One rule's status for these inputs, why, and the inputs that would assess it."""
 
     rule: Rule
     status: Status
     missing_inputs: tuple[str, ...]
+    working: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """Every rule's finding, in the order of the rules file."""
+    """Every factor's finding in the order of the rules file, and every caution's."""
 
     rules: RuleSet
     inputs: Inputs
     findings: tuple[Finding, ...]
+    caution_findings: tuple[Finding, ...] = ()
 
     def where(self, status: Status, effect: Effect | None = None) -> list[Finding]:
-        """Return the findings with a status, and an effect if one is given."""
+        """Return the factors' findings with a status, and an effect if one is given."""
         return [
             f
             for f in self.findings
             if f.status is status and (effect is None or f.rule.effect is effect)
         ]
+
+    @property
+    def cautions(self) -> list[Finding]:
+        """Return the cautions that are present."""
+        return [f for f in self.caution_findings if f.status is Status.PRESENT]
 
     @property
     def summary(self) -> dict[str, int]:
@@ -52,21 +89,34 @@ class Assessment:
             "not_assessed": len(self.where(Status.NOT_ASSESSED)),
         }
 
+    @cached_property
+    def derived(self) -> dict[str, float | None]:
+        """Return the derived quantities computed from the inputs."""
+        return derived_values(self.inputs)
 
-def status_of(rule: Rule, inputs: Inputs) -> Status:
+
+def status_of(rule: Rule, inputs: Any) -> Status:
     """Decide one rule's status."""
     return _STATUS[rule.when.evaluate(inputs).truth]
 
 
+def finding(rule: Rule, inputs: Any) -> Finding:
+    """Decide one rule's status, with its working and, when not assessed, what is missing."""
+    outcome = rule.when.evaluate(inputs)
+    nodes = list({id(node): node for node in outcome.why}.values())  # each comparison once
+    working = tuple(Step.of(node, inputs) for node in nodes)
+    missing: tuple[str, ...] = ()
+    if outcome.truth is None:
+        unknown = {name for node in nodes for name in node.spec.unknown_inputs(inputs)}
+        missing = tuple(name for name in FIELDS if name in unknown)
+    return Finding(rule, _STATUS[outcome.truth], missing, working)
+
+
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:
     """Decide each rule's status: present, absent, or not assessed."""
-    findings = []
-    for rule in rules.rules:
-        outcome = rule.when.evaluate(inputs)
-        missing = (
-            tuple(name for name in FIELDS if name in outcome.missing)
-            if outcome.truth is None
-            else ()
-        )
-        findings.append(Finding(rule, _STATUS[outcome.truth], missing))
-    return Assessment(rules, inputs, tuple(findings))
+    return Assessment(
+        rules,
+        inputs,
+        tuple(finding(rule, inputs) for rule in rules.factors),
+        tuple(finding(rule, inputs) for rule in rules.cautions),
+    )

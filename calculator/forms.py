@@ -7,12 +7,46 @@ same pydantic model the API uses.
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 
-from .inputs import FIELDS, InputError, Inputs, parse_number, parse_values
+from .inputs import (
+    FIELDS,
+    GROUP_HINTS,
+    GROUPS,
+    FieldSpec,
+    InputError,
+    Inputs,
+    exact,
+    format_number,
+    parse_number,
+    parse_values,
+)
+
+
+class Group(NamedTuple):
+    """A fieldset of the form: its questions, and whether it applies only with ILD present."""
+
+    key: str
+    title: str
+    hint: str
+    fields: tuple[str, ...]
+    ild_only: bool
+
+
+FORM_GROUPS = tuple(
+    Group(
+        key,
+        title,
+        GROUP_HINTS.get(key, ""),
+        members := tuple(name for name, spec in FIELDS.items() if spec.group == key),
+        all(FIELDS[name].ild_only for name in members),
+    )
+    for key, title in GROUPS.items()
+)
 
 
 class AnswersForm(FlaskForm):
@@ -27,30 +61,69 @@ class AnswersForm(FlaskForm):
         """Return the answers as Inputs, or None after putting each error on its field."""
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
+        units: dict[str, tuple[str, Decimal]] = {}
         for name, spec in FIELDS.items():
-            text = (self[name].data or "").strip()
+            text = _text(self[name].data)
             if not text:
                 continue
-            if spec.is_number:
-                number = parse_number(text, spec.is_integer)
-                if number is None:
-                    errors[name] = spec.number_message
-                else:
-                    values[name] = number
-            else:
+            if not spec.is_number:
                 values[name] = text
+                continue
+            number = parse_number(text, spec.is_integer)
+            if number is None:
+                errors[name] = spec.number_message
+            elif spec.form_units:
+                unit = _unit(spec, _text(self[f"{name}_unit"].data))
+                if unit is None:
+                    errors[name] = _unit_message(spec)
+                else:
+                    units[name] = unit
+                    values[name] = float(exact(number) * unit[1])
+            else:
+                values[name] = number
         try:
             inputs = parse_values(values)
         except InputError as error:
             inputs = None
             for item in error.errors:
-                errors.setdefault(item["field"], item["message"])
+                name = item["field"]
+                message = item["message"]
+                if name in units and message == FIELDS[name].number_message:
+                    message = _range_in(FIELDS[name], *units[name])
+                errors.setdefault(name, message)
         for name, message in errors.items():
             self[name].errors = [message]
         return None if errors else inputs
+
+
+def _text(data: Any) -> str:
+    """Return what was typed, stripped; anything that is not text counts as nothing."""
+    return data.strip() if isinstance(data, str) else ""
+
+
+def _unit(spec: FieldSpec, code: str) -> tuple[str, Decimal] | None:
+    """Return the (label, factor) of a unit the form offers for a field, or None."""
+    for value, label, factor in spec.form_units:
+        if code == value:
+            return label, Decimal(factor)
+    return None
+
+
+def _unit_message(spec: FieldSpec) -> str:
+    """Ask for the unit of a number entered without one."""
+    labels = " or ".join(label for _, label, _ in spec.form_units)
+    return f"Choose the unit of the {spec.label.split(' (')[0]} value: {labels}."
+
+
+def _range_in(spec: FieldSpec, label: str, factor: Decimal) -> str:
+    """Say a field's range in the unit the user chose."""
+    low, high = (format_number(Decimal(repr(b)) / factor) for b in (spec.minimum, spec.maximum))
+    return f"Enter a number from {low} to {high} {label}, or leave it empty if not known."
 
 
 for _name, _spec in FIELDS.items():
     # Plain text fields: the template draws radios from the input model's
     # choices, and the model, not WTForms, judges every value.
     setattr(AnswersForm, _name, StringField(_spec.label, description=_spec.hint))
+    if _spec.form_units:
+        setattr(AnswersForm, f"{_name}_unit", StringField(f"Unit of {_spec.label}"))

@@ -1,8 +1,10 @@
 """The patient inputs: one model that the form, the API and the rules all share.
 
-Every field's name, label, hint, choices and range is declared here and nowhere
-else. Each choice field has exactly one "not known" answer, and an omitted
-number means not known too; the engine treats both as unknown, never as "no".
+Every field's name, label, hint, choices, range, group on the form and "only
+when" rule is declared here and nowhere else. Each choice field has exactly
+one "not known" answer, and an omitted number means not known too; the engine
+treats both as unknown, never as "no". Derived quantities (the declines in lung
+function over a year) are computed here, exactly, never typed in.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import difflib
 import json
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -25,21 +28,25 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+NOT_KNOWN_VALUES = frozenset({"unknown", "not_tested", "not_known"})
+
 
 class Choice(StrEnum):
     """An answer to a choice question, with its label; one per enum is "not known"."""
 
     label: str
+    short: str
     not_known: bool
     what_if: str | None
 
     def __new__(
-        cls, value: str, label: str, not_known: bool = False, what_if: str | None = None
+        cls, value: str, label: str, short: str | None = None, what_if: str | None = None
     ) -> Choice:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
-        member.not_known = not_known
+        member.short = short or label  # said in a reason: "HRCT extent is Indeterminate"
+        member.not_known = value in NOT_KNOWN_VALUES
         member.what_if = what_if  # the question a what-if asks, where the label reads badly
         return member
 
@@ -52,48 +59,117 @@ class Choice(StrEnum):
 class Antibody(Choice):
     POSITIVE = "positive", "Positive"
     NEGATIVE = "negative", "Negative"
-    NOT_TESTED = "not_tested", "Not tested or result not known", True
+    NOT_TESTED = "not_tested", "Not tested or result not known", "Not tested"
+
+
+class OtherArs(Choice):
+    PL7 = "pl7", "Anti-PL-7"
+    PL12 = "pl12", "Anti-PL-12"
+    EJ = "ej", "Anti-EJ"
+    OJ = "oj", "Anti-OJ"
+    KS = "ks", "Anti-KS"
+    ZO = "zo", "Anti-Zo"
+    HA = "ha", "Anti-Ha"
+    OTHER = "other", "Another antisynthetase antibody", "Another ARS antibody"
+    NONE_DETECTED = (
+        "none_detected",
+        "None detected (a panel covering at least PL-7, PL-12, EJ and OJ was negative)",
+        "None detected",
+    )
+    NOT_TESTED = (
+        "not_tested",
+        "Not tested (only anti-Jo-1 was tested), or not known",
+        "Not tested",
+    )
 
 
 class Presence(Choice):
     PRESENT = "present", "Present"
     ABSENT = "absent", "Absent"
-    UNKNOWN = "unknown", "Not known", True
+    UNKNOWN = "unknown", "Not known"
+
+
+class YesNo(Choice):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
 
 
 class IldCourse(Choice):
-    NON_PROGRESSIVE = "non_progressive", "Non-progressive (stable)"
-    PROGRESSIVE = "progressive", "Progressive (chronic, worsening)"
-    RAPIDLY_PROGRESSIVE = "rapidly_progressive", "Rapidly progressive"
-    UNKNOWN = "unknown", "Not known", True
+    NON_PROGRESSIVE = "non_progressive", "Non-progressive (stable)", "Non-progressive"
+    PROGRESSIVE = "progressive", "Progressive (chronic, worsening)", "Progressive"
+    RAPIDLY_PROGRESSIVE = (
+        "rapidly_progressive",
+        "Rapidly progressive (worse over weeks to a few months)",
+        "Rapidly progressive",
+    )
+    UNKNOWN = "unknown", "Not known"
 
 
 class HrctExtent(Choice):
-    LIMITED = "limited", "Limited (20% of the lungs or less)"
-    EXTENSIVE = "extensive", "Extensive (more than 20% of the lungs)"
-    INDETERMINATE = "indeterminate", "Indeterminate (extent hard to judge)"
-    UNKNOWN = "unknown", "Not known", True
+    LIMITED = "limited", "Limited: clearly 20% of the lungs or less", "Limited"
+    EXTENSIVE = "extensive", "Extensive: clearly more than 20% of the lungs", "Extensive"
+    INDETERMINATE = (
+        "indeterminate",
+        "Indeterminate: hard to judge whether more or less than 20%",
+        "Indeterminate",
+    )
+    UNKNOWN = "unknown", "Not known"
 
 
 class Malignancy(Choice):
-    NONE = "none", "None", False, "What if no cancer had been found?"
+    NONE_FOUND = (
+        "none_found",
+        "Screened, none found so far",
+        None,
+        "What if screening had found no cancer?",
+    )
     WITHIN_3_YEARS = (
         "within_3_years",
-        "Within 3 years before or after onset, or active",
-        False,
+        "Cancer found within 3 years before or after onset",
+        "Within 3 years of onset",
         "What if cancer had been found within 3 years of onset?",
     )
     OUTSIDE_WINDOW = (
         "outside_window",
-        "Only more than 3 years before or after onset",
-        False,
+        "Only cancer more than 3 years before or after onset",
+        "Only more than 3 years from onset",
         "What if cancer had been found only more than 3 years from onset?",
     )
-    UNKNOWN = "unknown", "Not known", True
+    NOT_KNOWN = "not_known", "Not screened, or not known", "Not known"
 
 
-ILD_ONLY_FIELDS = ("ild_course", "hrct_extent")
-_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+@dataclass(frozen=True)
+class Meta:
+    """What the form and the rules need to know of a field, beyond its type and range."""
+
+    group: str
+    unit: str = ""
+    only_when: tuple[str, str] | None = None  # (field, value): answered only then
+    form_units: tuple[tuple[str, str, int], ...] = ()  # (code, label, factor to this unit)
+
+
+ILD_ONLY = ("ild", "present")
+GROUPS = {
+    "patient": "The patient",
+    "antibodies": "Antibodies",
+    "lungs": "The lungs",
+    "progression": "Progression in the past year (2022 criteria)",
+    "blood": "Blood tests",
+    "history": "History",
+}
+GROUP_HINTS = {
+    "progression": (
+        "The 2022 international definition of progressive pulmonary fibrosis: with fibrosis on "
+        "CT and no other explanation, at least two of worse symptoms, a fall in lung function "
+        "and radiological progression within the past year."
+    ),
+    "blood": "Values at diagnosis, before treatment, and not during an infection.",
+}
+
+
+def _meta(group: str, **more: Any) -> Meta:
+    return Meta(group, **more)
 
 
 class Inputs(BaseModel):
@@ -104,58 +180,169 @@ class Inputs(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         title="Inputs",
-        json_schema_extra=lambda schema: _ild_rule_in_schema(schema),
+        json_schema_extra=lambda schema: _only_when_in_schema(schema),
     )
 
-    age_at_onset: int | None = Field(
+    age_at_onset: Annotated[int | None, _meta("patient", unit="years")] = Field(
         default=None,
         ge=0,
         le=120,
         title="Age at onset",
-        description="Age in years when the disease began. Leave empty if not known.",
-        json_schema_extra={"unit": "years"},
+        description=(
+            "Age in years when the disease began, not the age today. Leave empty if not known."
+        ),
     )
-    anti_jo1: Antibody = Field(
-        default=Antibody.NOT_TESTED,
-        title="Anti-Jo-1 antibody",
-        description="The most frequent antisynthetase antibody.",
-    )
-    anti_mda5: Antibody = Field(
-        default=Antibody.NOT_TESTED,
-        title="Anti-MDA5 antibody",
-        description="Linked to rapidly progressive lung disease.",
-    )
-    myositis: Presence = Field(
+    myositis: Annotated[Presence, _meta("patient")] = Field(
         default=Presence.UNKNOWN,
         title="Muscle involvement (myositis)",
         description="Inflammation of the muscles, at any time in the disease.",
     )
-    ild: Presence = Field(
-        default=Presence.UNKNOWN,
-        title="Interstitial lung disease (ILD)",
-        description="Lung involvement, usually shown on high-resolution CT.",
+    anti_jo1: Annotated[Antibody, _meta("antibodies")] = Field(
+        default=Antibody.NOT_TESTED,
+        title="Anti-Jo-1 antibody",
+        description="The most frequent antisynthetase antibody.",
     )
-    ild_course: IldCourse = Field(
-        default=IldCourse.UNKNOWN,
-        title="Course of the ILD",
-        description="Answer only if ILD is present.",
-    )
-    hrct_extent: HrctExtent = Field(
-        default=HrctExtent.UNKNOWN,
-        title="Extent of ILD on HRCT",
+    other_ars_antibody: Annotated[OtherArs, _meta("antibodies")] = Field(
+        default=OtherArs.NOT_TESTED,
+        title="Another antisynthetase antibody",
         description=(
-            "Answer only if ILD is present. Share of the lungs affected on high-resolution CT."
+            "From an extended myositis panel. Routine testing for the antibodies other than "
+            "anti-Jo-1 is not available everywhere: answer 'Not tested' when only anti-Jo-1 "
+            "was tested."
         ),
     )
-    fvc_percent_predicted: float | None = Field(
+    anti_mda5: Annotated[Antibody, _meta("antibodies")] = Field(
+        default=Antibody.NOT_TESTED,
+        title="Anti-MDA5 antibody",
+        description=(
+            "Usually found in dermatomyositis, often without muscle weakness, rather than in "
+            "antisynthetase syndrome."
+        ),
+    )
+    anti_ro52: Annotated[Antibody, _meta("antibodies")] = Field(
+        default=Antibody.NOT_TESTED,
+        title="Anti-Ro52 antibody",
+        description="Anti-Ro52 (TRIM21) itself, not a result for 'SSA/Ro' as a whole.",
+    )
+    ild: Annotated[Presence, _meta("lungs")] = Field(
+        default=Presence.UNKNOWN,
+        title="Interstitial lung disease (ILD)",
+        description="Lung involvement, usually shown on high-resolution CT (HRCT).",
+    )
+    ild_course: Annotated[IldCourse, _meta("lungs", only_when=ILD_ONLY)] = Field(
+        default=IldCourse.UNKNOWN,
+        title="Course of the ILD",
+        description="Your judgement of how the lung disease has behaved.",
+    )
+    hrct_extent: Annotated[HrctExtent, _meta("lungs", only_when=ILD_ONLY)] = Field(
+        default=HrctExtent.UNKNOWN,
+        title="Extent of ILD on HRCT",
+        description="Share of the lungs affected on high-resolution CT.",
+    )
+    fvc_percent_predicted: Annotated[float | None, _meta("lungs", unit="% predicted")] = Field(
         default=None,
         ge=10,
         le=150,
         title="Forced vital capacity (FVC)",
-        description="Percent of predicted, from 10 to 150. Leave empty if not known.",
-        json_schema_extra={"unit": "% predicted"},
+        description=(
+            "Percent of predicted, from 10 to 150: the most recent test. In myositis a low FVC "
+            "can come from weak breathing muscles rather than the lungs."
+        ),
     )
-    diagnostic_delay_months: float | None = Field(
+    dlco_percent_predicted: Annotated[float | None, _meta("lungs", unit="% predicted")] = Field(
+        default=None,
+        ge=5,
+        le=150,
+        title="Diffusing capacity (DLCO)",
+        description=(
+            "Corrected for haemoglobin, percent of predicted, from 5 to 150: the most recent test."
+        ),
+    )
+    respiratory_failure: Annotated[Presence, _meta("lungs", only_when=ILD_ONLY)] = Field(
+        default=Presence.UNKNOWN,
+        title="Respiratory failure from the lung disease",
+        description=(
+            "For example PaO2 below 60 mmHg (8 kPa) breathing air, or oxygen needed. Not "
+            "shallow breathing from muscle weakness."
+        ),
+    )
+    fibrosis_on_ct: Annotated[Presence, _meta("progression", only_when=ILD_ONLY)] = Field(
+        default=Presence.UNKNOWN,
+        title="Fibrosis on CT",
+        description="Radiological evidence of pulmonary fibrosis.",
+    )
+    symptoms_worse_past_year: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+        default=YesNo.UNKNOWN,
+        title="Respiratory symptoms worse in the past year",
+    )
+    fvc_percent_predicted_year_before: Annotated[
+        float | None, _meta("progression", unit="% predicted", only_when=ILD_ONLY)
+    ] = Field(
+        default=None,
+        ge=10,
+        le=150,
+        title="FVC up to a year before",
+        description=(
+            "Percent of predicted, from 10 to 150: the earliest test no more than 12 months "
+            "before the most recent one, with the same reference equations."
+        ),
+    )
+    dlco_percent_predicted_year_before: Annotated[
+        float | None, _meta("progression", unit="% predicted", only_when=ILD_ONLY)
+    ] = Field(
+        default=None,
+        ge=5,
+        le=150,
+        title="DLCO up to a year before",
+        description=(
+            "Percent of predicted, from 5 to 150, corrected for haemoglobin like the most "
+            "recent one: the earliest test no more than 12 months before it."
+        ),
+    )
+    ct_progression_past_year: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+        default=YesNo.UNKNOWN,
+        title="Radiological progression in the past year",
+        description=(
+            "Any of: more extensive or more severe traction bronchiectasis or "
+            "bronchiolectasis; new ground-glass with traction bronchiectasis; new fine "
+            "reticulation; more extensive or coarser reticulation; new or more honeycombing; "
+            "more lobar volume loss."
+        ),
+    )
+    other_cause_excluded: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+        default=YesNo.UNKNOWN,
+        title="No other explanation for the worsening",
+        description=(
+            "Answer 'Yes' only if other causes were excluded: in myositis, weak breathing "
+            "muscles (a lower FVC) and pulmonary hypertension or anaemia (a lower DLCO), "
+            "besides infection, aspiration, drug toxicity and heart failure."
+        ),
+    )
+    crp_mg_per_l: Annotated[
+        float | None,
+        _meta("blood", unit="mg/L", form_units=(("mg_per_l", "mg/L", 1), ("mg_per_dl", "mg/dL", 10))),
+    ] = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        title="C-reactive protein (CRP)",
+        description="From 0 to 1000 mg/L (100 mg/dL). 1 mg/dL is 10 mg/L.",
+    )
+    kl6_u_per_ml: Annotated[float | None, _meta("blood", unit="U/mL")] = Field(
+        default=None,
+        ge=0,
+        le=100000,
+        title="KL-6",
+        description="From 0 to 100000 U/mL. Values depend on the assay used.",
+    )
+    ferritin_ng_per_ml: Annotated[float | None, _meta("blood", unit="ng/mL")] = Field(
+        default=None,
+        ge=0,
+        le=200000,
+        title="Ferritin",
+        description="From 0 to 200000 ng/mL (the same as µg/L).",
+    )
+    diagnostic_delay_months: Annotated[float | None, _meta("history", unit="months")] = Field(
         default=None,
         ge=0,
         le=600,
@@ -164,12 +351,14 @@ class Inputs(BaseModel):
             "Months from the first symptom to diagnosis and treatment, from 0 to 600. "
             "Leave empty if not known."
         ),
-        json_schema_extra={"unit": "months"},
     )
-    malignancy: Malignancy = Field(
-        default=Malignancy.UNKNOWN,
+    malignancy: Annotated[Malignancy, _meta("history")] = Field(
+        default=Malignancy.NOT_KNOWN,
         title="Cancer",
-        description="Any cancer, and when it was found relative to the onset of the disease.",
+        description=(
+            "Whether screening found cancer, and when relative to the onset of the disease. "
+            "Not screened is not known, not 'none'."
+        ),
     )
 
     @field_validator("age_at_onset", mode="before")
@@ -180,43 +369,65 @@ class Inputs(BaseModel):
             return int(value)
         return value
 
-    def ild_conflicts(self) -> list[str]:
-        """Name the ILD-only fields answered while ILD is not present."""
-        return ild_conflicts({n: getattr(self, n) for n in ("ild", *ILD_ONLY_FIELDS)})
-
     @model_validator(mode="after")
-    def _ild_questions_need_ild(self) -> Inputs:
-        """Refuse an ILD answer when ILD is not present, rather than drop it."""
-        wrong = self.ild_conflicts()
+    def _only_when(self) -> Inputs:
+        """Refuse an answer to a question that does not apply, rather than drop it."""
+        wrong = only_when_conflicts(dict(self))
         if wrong:
-            raise PydanticCustomError("ild_only", ILD_ONLY_MESSAGE, {"fields": wrong})
+            raise PydanticCustomError("only_when", ONLY_WHEN_MESSAGE, {"fields": wrong})
         return self
 
 
-def _ild_rule_in_schema(schema: dict[str, Any]) -> None:
-    """State the cross-field rule in the JSON Schema: ILD answers need ILD present."""
-    schema["if"] = {"not": {"required": ["ild"], "properties": {"ild": {"const": "present"}}}}
-    schema["then"] = {
-        "properties": {
-            name: {"const": FIELDS[name].choices.unknown().value} for name in ILD_ONLY_FIELDS
-        }
-    }
+ONLY_WHEN_MESSAGE = "Applies only when ILD is present: leave it as not known, or set ILD to Present."
 
 
-ILD_ONLY_MESSAGE = "Applies only when ILD is present: answer 'Not known', or set ILD to 'Present'."
+def _only_when_in_schema(schema: dict[str, Any]) -> None:
+    """State each "only when" rule in the JSON Schema as if/then, and each field's unit."""
+    rules: list[dict[str, Any]] = []
+    for (field, value), names in _ONLY_WHEN_BY_CONDITION.items():
+        rules.append(
+            {
+                "if": {"not": {"required": [field], "properties": {field: {"const": value}}}},
+                "then": {
+                    "properties": {
+                        name: (
+                            {"type": "null"}
+                            if FIELDS[name].is_number
+                            else {"const": FIELDS[name].unknown_value}
+                        )
+                        for name in names
+                    }
+                },
+            }
+        )
+    if len(rules) == 1:
+        schema.update(rules[0])
+    elif rules:
+        schema["allOf"] = rules
+    for name, prop in schema.get("properties", {}).items():
+        if name in FIELDS and FIELDS[name].unit:
+            prop["unit"] = FIELDS[name].unit
 
 
-def ild_conflicts(data: dict[str, Any]) -> list[str]:
-    """Name the ILD-only fields answered while ILD is not present."""
-    if data.get("ild") == Presence.PRESENT.value:
-        return []
-    return [
-        name
-        for name in ILD_ONLY_FIELDS
-        if name in data
-        and FIELDS[name].is_valid_choice(data[name])
-        and FIELDS[name].is_known(data[name])
-    ]
+def only_when_conflicts(data: dict[str, Any]) -> list[str]:
+    """Name the fields answered while the answer they depend on is not given."""
+    wrong = []
+    for name in ONLY_WHEN_FIELDS:
+        spec = FIELDS[name]
+        field, value = spec.only_when  # type: ignore[misc]
+        if data.get(field) == value or name not in data:
+            continue
+        answer = data[name]
+        if spec.is_number:
+            if answer is not None and _is_number(answer):
+                wrong.append(name)
+        elif spec.is_valid_choice(answer) and spec.is_known(answer):
+            wrong.append(name)
+    return wrong
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 class InputError(ValueError):
@@ -250,11 +461,17 @@ def parse_values(data: dict[str, Any]) -> Inputs:
         raise InputError(field_errors(error, data)) from None
 
 
-def format_number(value: float) -> str:
+def format_number(value: float | Decimal) -> str:
     """Write a number in full and in plain digits: 65, 69.9999999, 0.00001 (never 1e-05)."""
-    if float(value).is_integer():
-        return str(int(value))
-    return format(Decimal(repr(float(value))), "f")
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return format(exact.normalize(), "f")
+
+
+def exact(value: float | int) -> Decimal:
+    """Return a number as the decimal that was written: 80.1 is 80.1, not 80.09999…."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
 
 
 def parse_number(text: str, integer: bool) -> int | float | None:
@@ -269,6 +486,9 @@ def parse_number(text: str, integer: bool) -> int | float | None:
     return number
 
 
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+
+
 def _loads_or_empty(body: bytes | str) -> dict[str, Any]:
     """Parse a JSON body for the cross-field check; anything else counts as empty."""
     try:
@@ -281,8 +501,8 @@ def _loads_or_empty(body: bytes | str) -> dict[str, Any]:
 def field_errors(error: ValidationError, data: dict[str, Any]) -> list[dict[str, str]]:
     """Turn a pydantic error into one plain message per field, in field order.
 
-    The ILD cross-field check is added even when another field failed first,
-    so that one submission shows every problem.
+    The "only when" check is added even when another field failed first, so
+    that one submission shows every problem.
     """
     found: dict[str, str] = {}
     for item in error.errors(include_url=False):
@@ -290,8 +510,8 @@ def field_errors(error: ValidationError, data: dict[str, Any]) -> list[dict[str,
         names = ctx.get("fields") or [".".join(str(p) for p in item["loc"]) or "body"]
         for name in names:
             found.setdefault(name, _message(name, item))
-    for name in ild_conflicts(data):
-        found.setdefault(name, ILD_ONLY_MESSAGE)
+    for name in only_when_conflicts(data):
+        found.setdefault(name, ONLY_WHEN_MESSAGE)
     order = list(Inputs.model_fields)
     return [
         {"field": name, "message": found[name]}
@@ -303,8 +523,8 @@ def _message(name: str, item: dict[str, Any]) -> str:
     """Say what is wrong with one field, and what would be valid."""
     field = Inputs.model_fields.get(name)
     kind = item["type"]
-    if kind == "ild_only":
-        return ILD_ONLY_MESSAGE
+    if kind == "only_when":
+        return ONLY_WHEN_MESSAGE
     if field is None:
         if kind == "extra_forbidden":
             close = difflib.get_close_matches(name, Inputs.model_fields, n=1)
@@ -342,24 +562,40 @@ def _is_integer(name: str) -> bool:
     return "int" in str(Inputs.model_fields[name].annotation)
 
 
+def _field_meta(name: str) -> Meta:
+    """Return the Meta a field was declared with."""
+    return next(m for m in Inputs.model_fields[name].metadata if isinstance(m, Meta))
+
+
 class FieldSpec:
-    """What the form, the rules loader and the pages need to know of one field."""
+    """What the form, the rules loader and the pages need to know of one quantity."""
+
+    derived = False
 
     def __init__(self, name: str) -> None:
         info = Inputs.model_fields[name]
+        meta = _field_meta(name)
         self.name = name
         self.label: str = info.title or name
         self.hint: str = info.description or ""
+        self.group = meta.group
         self.choices: type[Choice] | None = _choice_type(info.annotation)
         self.is_number = self.choices is None
         self.is_integer = self.is_number and _is_integer(name)
         self.minimum, self.maximum = _bounds(name) if self.is_number else (None, None)
-        self.unit: str = (info.json_schema_extra or {}).get("unit", "") if self.is_number else ""
-        self.ild_only = name in ILD_ONLY_FIELDS
+        self.unit = meta.unit
+        self.only_when = meta.only_when
+        self.form_units = meta.form_units
+        self.inputs: tuple[str, ...] = (name,)
         # Looked up on every comparison the rules make: kept as plain values.
         self.values = frozenset(m.value for m in self.choices or ())
         self.known_choices = tuple(m for m in self.choices or () if not m.not_known)
         self.unknown_value = self.choices.unknown().value if self.choices else None
+
+    @property
+    def ild_only(self) -> bool:
+        """Tell whether the question applies only when ILD is present."""
+        return self.only_when == ILD_ONLY
 
     @property
     def number_message(self) -> str:
@@ -370,12 +606,24 @@ class FieldSpec:
             "or leave it empty if not known."
         )
 
+    def read(self, inputs: Any) -> Any:
+        """Return this quantity's answer from the inputs."""
+        return getattr(inputs, self.name)
+
+    def unknown_inputs(self, inputs: Any) -> tuple[str, ...]:
+        """Name the inputs whose absence leaves this quantity unknown."""
+        return self.inputs
+
     def describe(self, value: Any) -> str:
         """Say an answer in words, "Not known" for an unknown one."""
         if not self.is_known(value):
             return "Not known"
         if self.choices is not None:
             return self.choices(value).label
+        return self.with_unit(value)
+
+    def with_unit(self, value: Any) -> str:
+        """Write a number with its unit: "65 years", "65% predicted"."""
         joiner = "" if self.unit.startswith("%") else " "
         return f"{format_number(value)}{joiner}{self.unit}".strip()
 
@@ -388,4 +636,86 @@ class FieldSpec:
         return value is not None and value != self.unknown_value
 
 
+class DerivedSpec(FieldSpec):
+    """A quantity computed from two inputs: the earlier value minus the later one."""
+
+    derived = True
+
+    def __init__(
+        self, name: str, label: str, earlier: str, later: str, description: str
+    ) -> None:
+        later_spec = FIELDS[later]
+        self.name = name
+        self.label = label
+        self.hint = description
+        self.group = later_spec.group
+        self.choices = None
+        self.is_number = True
+        self.is_integer = False
+        span = later_spec.maximum - later_spec.minimum
+        self.minimum, self.maximum = -span, span
+        self.unit = "points"
+        self.only_when = None
+        self.form_units = ()
+        self.inputs = (earlier, later)
+        self.values = frozenset()
+        self.known_choices = ()
+        self.unknown_value = None
+        self._earlier, self._later = earlier, later
+
+    def read(self, inputs: Any) -> Decimal | None:
+        """Compute the decline exactly, as the decimals entered; None if either is unknown."""
+        earlier, later = getattr(inputs, self._earlier), getattr(inputs, self._later)
+        if earlier is None or later is None:
+            return None
+        return exact(earlier) - exact(later)
+
+    def unknown_inputs(self, inputs: Any) -> tuple[str, ...]:
+        """Name the inputs it is computed from that are not known."""
+        return tuple(name for name in self.inputs if getattr(inputs, name) is None)
+
+    def with_unit(self, value: Any) -> str:
+        """Write a decline: "5 points"."""
+        return f"{format_number(value)} {'point' if value == 1 else 'points'}"
+
+
 FIELDS: dict[str, FieldSpec] = {name: FieldSpec(name) for name in Inputs.model_fields}
+ONLY_WHEN_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.only_when)
+ILD_ONLY_FIELDS = tuple(name for name in ONLY_WHEN_FIELDS if FIELDS[name].ild_only)
+_ONLY_WHEN_BY_CONDITION: dict[tuple[str, str], list[str]] = {}
+for _name in ONLY_WHEN_FIELDS:
+    _ONLY_WHEN_BY_CONDITION.setdefault(FIELDS[_name].only_when, []).append(_name)  # type: ignore[arg-type]
+
+DERIVED: dict[str, DerivedSpec] = {
+    spec.name: spec
+    for spec in (
+        DerivedSpec(
+            "fvc_decline_past_year",
+            "Fall in FVC over the past year",
+            "fvc_percent_predicted_year_before",
+            "fvc_percent_predicted",
+            "FVC up to a year before minus the most recent FVC, in percentage points of "
+            "predicted.",
+        ),
+        DerivedSpec(
+            "dlco_decline_past_year",
+            "Fall in DLCO over the past year",
+            "dlco_percent_predicted_year_before",
+            "dlco_percent_predicted",
+            "DLCO up to a year before minus the most recent DLCO, in percentage points of "
+            "predicted.",
+        ),
+    )
+}
+QUANTITIES: dict[str, FieldSpec] = {**FIELDS, **DERIVED}
+"""Everything a rule may compare: the inputs, then the derived quantities."""
+
+
+def derived_values(inputs: Inputs) -> dict[str, float | None]:
+    """Return each derived quantity as a number for JSON, None when unknown."""
+    found: dict[str, float | None] = {}
+    for name, spec in DERIVED.items():
+        value = spec.read(inputs)
+        found[name] = None if value is None else float(value)
+    return found
+

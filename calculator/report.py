@@ -9,11 +9,12 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
-from .engine import Assessment, Finding, Status
-from .inputs import FIELDS, format_number
-from .rules import Effect, Evidence, Reference, RuleSet
+from .engine import Assessment, Finding, Status, Step
+from .inputs import FIELDS, QUANTITIES, format_number
+from .rules import Effect, Evidence, Reference, Rule, RuleSet
 
 InputName = StrEnum("InputName", {name: name for name in FIELDS})
+QuantityName = StrEnum("QuantityName", {name: name for name in QUANTITIES})
 
 DISCLAIMER = (
     "Not medical advice. This calculator lists documented prognostic factors of "
@@ -78,6 +79,33 @@ def status_words(finding: Finding) -> tuple[str, str]:
     return _STATUS_WORDS[finding.status, finding.rule.effect]
 
 
+def step_words(step: Step) -> str:
+    """Say one step of the working: "FVC: 65% predicted (below 70)", "Anti-MDA5: not known"."""
+    spec = QUANTITIES[step.field]
+    label = _short_label(spec.label)
+    if step.met is None:
+        return f"{label}: not known"
+    answer = spec.choices(step.answer).short if spec.choices else spec.with_unit(step.answer)
+    test = step.test.removeprefix("is ")
+    if spec.choices is not None:
+        return f"{label}: {answer}" if step.met else f"{label}: {answer} (not {test})"
+    return f"{label}: {answer} ({'' if step.met else 'not '}{test})"
+
+
+def _short_label(label: str) -> str:
+    """Drop a label's explanation in brackets: "Forced vital capacity (FVC)" stays, others go."""
+    head, _, tail = label.partition(" (")
+    return label if tail.rstrip(")").isupper() else head
+
+
+def reason(finding: Finding) -> str:
+    """Say why a finding has its status, from its working, in a few words."""
+    if finding.status is Status.NOT_ASSESSED:
+        names = [_short_label(FIELDS[name].label) for name in finding.missing_inputs]
+        return "Not known: " + ", ".join(names)
+    return "; ".join(step_words(step) for step in finding.working)
+
+
 def summary_line(assessment: Assessment) -> str:
     """Say the counts in one line: "2 adverse factors present, 0 favourable, 3 not assessed"."""
     counts = assessment.summary
@@ -105,6 +133,8 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
         value = getattr(inputs, name)
         if spec.is_known(value):
             found[name] = format_number(value) if spec.is_number else value.value
+            if spec.form_units:
+                found[f"{name}_unit"] = spec.form_units[0][0]  # the unit the API uses
     return found
 
 
@@ -133,79 +163,149 @@ class Comparison:
 
 
 class SummaryOut(BaseModel):
-    """How many factors are present, by effect, and how many are not assessed."""
+    """How many factors are present, by effect, and how many are not assessed: not a score."""
 
     adverse_present: int = Field(ge=0)
     favourable_present: int = Field(ge=0)
     not_assessed: int = Field(ge=0)
 
 
+class StepOut(BaseModel):
+    """One comparison that decided a status."""
+
+    field: QuantityName
+    answer: str | float | None = Field(description="The answer given; null when not known.")
+    test: str = Field(description='The test in words: "is Present", "below 70".')
+    met: bool | None = Field(description="Whether the test was met; null when not known.")
+
+
+class CautionOut(BaseModel):
+    """A caution that is present: when the factors may not apply. Never counted."""
+
+    id: str
+    title: str
+    explanation: str
+    working: list[StepOut]
+    references: list[Reference]
+
+
 class FactorOut(BaseModel):
-    """One factor's status for the answers given."""
+    """One factor's status for the answers given, and why."""
 
     id: str
     title: str
     effect: Effect
     evidence: Evidence
+    studied_in: str
     status: Status
     explanation: str
+    caveat: str | None = None
     missing_inputs: list[InputName] = Field(
         description="The inputs whose absence left the factor not assessed."
     )
+    working: list[StepOut] = Field(description="The comparisons that decided the status.")
     references: list[Reference]
+
+
+class DerivedOut(BaseModel):
+    """The quantities computed from the answers, in percentage points of predicted."""
+
+    fvc_decline_past_year: float | None
+    dlco_decline_past_year: float | None
 
 
 class AssessmentOut(BaseModel):
     """The API's answer for one set of answers; the disclaimer is always there."""
 
     rules_version: str
+    reviewed: str = Field(description="The date the rules were last reviewed.")
     disclaimer: str
     summary: SummaryOut
+    cautions: list[CautionOut]
+    derived: DerivedOut
     factors: list[FactorOut]
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _references(rule: Rule) -> str:
+    return _dumps([ref.model_dump(exclude_none=True) for ref in rule.references])
+
+
+class JsonWriter:
+    """Write the API's answer, an AssessmentOut, as JSON text.
+
+    What never changes for a rule is serialized once, when the rules load;
+    each request adds only the status, the working and the missing inputs.
+    The key order is that of design.md, and tests check the text against
+    AssessmentOut.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        self._head = (
+            f'{{"rules_version":{_dumps(rules.version)},'
+            f'"reviewed":{_dumps(rules.reviewed.isoformat())},'
+            f'"disclaimer":{_dumps(DISCLAIMER)}'
+        )
+        self._factors = {
+            rule.id: (
+                _dumps(
+                    {
+                        "id": rule.id,
+                        "title": rule.title,
+                        "effect": rule.effect,
+                        "evidence": rule.evidence,
+                        "studied_in": rule.studied_in,
+                    }
+                )[:-1],
+                f'"explanation":{_dumps(rule.explanation)},"caveat":{_dumps(rule.caveat)}',
+                _references(rule),
+            )
+            for rule in rules.factors
+        }
+        self._cautions = {
+            rule.id: (
+                _dumps({"id": rule.id, "title": rule.title, "explanation": rule.explanation})[:-1],
+                _references(rule),
+            )
+            for rule in rules.cautions
+        }
+
+    def write(self, assessment: Assessment) -> str:
+        """Return the answer for one assessment."""
+        cautions = ",".join(self._caution(f) for f in assessment.cautions)
+        factors = ",".join(self._factor(f) for f in assessment.findings)
+        return (
+            f'{self._head},"summary":{_dumps(assessment.summary)},"cautions":[{cautions}],'
+            f'"derived":{_dumps(assessment.derived)},"factors":[{factors}]}}'
+        )
+
+    def _caution(self, finding: Finding) -> str:
+        head, references = self._cautions[finding.rule.id]
+        return f'{head},"working":{_working(finding)},"references":{references}}}'
+
+    def _factor(self, finding: Finding) -> str:
+        head, words, references = self._factors[finding.rule.id]
+        missing = _names_json(finding.missing_inputs)
+        return (
+            f'{head},"status":"{finding.status.value}",{words},'
+            f'"missing_inputs":{missing},"working":{_working(finding)},"references":{references}}}'
+        )
+
+
+def _working(finding: Finding) -> str:
+    """Serialize a finding's working."""
+    return _dumps(
+        [
+            {"field": s.field, "answer": s.answer_json, "test": s.test, "met": s.met}
+            for s in finding.working
+        ]
+    )
 
 
 @cache
 def _names_json(names: tuple[str, ...]) -> str:
     """Serialize a tuple of input names (few distinct ones: a factor reads few inputs)."""
     return json.dumps(names)
-
-
-class JsonWriter:
-    """Write the API's answer, an AssessmentOut, as JSON text.
-
-    What never changes for a factor is serialized once, when the rules load;
-    each request adds only the status and the missing inputs. The key order is
-    that of design.md, and tests check the text against AssessmentOut.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        version, disclaimer = json.dumps(rules.version), json.dumps(DISCLAIMER)
-        self._head = f'{{"rules_version":{version},"disclaimer":{disclaimer}'
-        self._factors = {
-            rule.id: (
-                json.dumps(
-                    {
-                        "id": rule.id,
-                        "title": rule.title,
-                        "effect": rule.effect,
-                        "evidence": rule.evidence,
-                    }
-                )[:-1],
-                json.dumps(rule.explanation),
-                json.dumps([ref.model_dump(exclude_none=True) for ref in rule.references]),
-            )
-            for rule in rules.rules
-        }
-
-    def write(self, assessment: Assessment) -> str:
-        """Return the answer for one assessment."""
-        factors = ",".join(self._factor(f) for f in assessment.findings)
-        return f'{self._head},"summary":{json.dumps(assessment.summary)},"factors":[{factors}]}}'
-
-    def _factor(self, finding: Finding) -> str:
-        head, explanation, references = self._factors[finding.rule.id]
-        missing = _names_json(finding.missing_inputs)
-        return (
-            f'{head},"status":"{finding.status.value}","explanation":{explanation},'
-            f'"missing_inputs":{missing},"references":{references}}}'
-        )

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 from . import report, rules_of
 from .engine import Assessment, assess
-from .forms import AnswersForm
+from .forms import FORM_GROUPS, AnswersForm
 from .inputs import FIELDS, InputError
 from .whatif import apply, what_ifs
 
@@ -24,15 +24,17 @@ def init_app(app: Flask) -> None:
     """
     app.register_blueprint(bp)
     app.jinja_env.globals["status_words"] = report.status_words
+    app.jinja_env.globals["reason"] = report.reason
     macros = app.jinja_env.get_template("_macros.html").module
     app.extensions["factor_html"] = {
-        rule.id: macros.factor_body(rule) for rule in rules_of(app).rules
+        rule.id: macros.factor_body(rule) for rule in rules_of(app).factors
     }
     app.context_processor(
         lambda: {
             "disclaimer": report.DISCLAIMER,
             "ruleset": rules_of(current_app),
             "fields": FIELDS,
+            "form_groups": FORM_GROUPS,
         }
     )
 

@@ -14,17 +14,17 @@ from typing import Any
 from .engine import Assessment, Status, status_of
 from .inputs import (
     FIELDS,
-    ILD_ONLY_FIELDS,
+    ONLY_WHEN_FIELDS,
     InputError,
     Inputs,
     format_number,
-    ild_conflicts,
+    only_when_conflicts,
     parse_number,
     parse_values,
 )
 
 MOST_PER_FACTOR = 2
-_CROSS_FIELD = ("ild", *ILD_ONLY_FIELDS)
+_CROSS_FIELD = frozenset({*ONLY_WHEN_FIELDS, *(FIELDS[n].only_when[0] for n in ONLY_WHEN_FIELDS)})
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
             for value in candidates(limits, inputs, name):
                 # Read by attribute as the rules read Inputs; far cheaper than a model copy.
                 changed = SimpleNamespace(**{**answers, name: value})
-                if name in _CROSS_FIELD and ild_conflicts(vars(changed)):
+                if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
                     continue
                 status = status_of(finding.rule, changed)  # type: ignore[arg-type]
                 if status is not finding.status and status not in found:

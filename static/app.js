@@ -52,7 +52,7 @@
     var form = document.querySelector("form.answers");
     if (form) {
       // Keep a question that has an error visible, so its message is seen.
-      if (form.querySelector("[data-ild-only].question--error") === null) {
+      if (form.querySelector("[data-ild-only].question--error, [data-ild-only] .question--error") === null) {
         syncIldQuestions(form);
       }
       form.querySelectorAll('input[name="ild"]').forEach(function (radio) {

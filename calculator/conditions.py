@@ -1,0 +1,325 @@
+"""The condition language of the rules: comparisons joined by all, any, not and at_least.
+
+A condition is a small tree of nodes. It is data, never code: there are no
+expression strings and nothing is evaluated but these nodes. Each node answers
+True, False or None (unknown) under three-valued (Kleene) logic, together with
+the comparisons that decided that answer: its working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Annotated, Any, ClassVar, NamedTuple, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from .inputs import QUANTITIES, FieldSpec, exact, format_number
+
+Truth = bool | None
+"""True, False, or None for unknown."""
+
+
+class Outcome(NamedTuple):
+    """A condition's truth, and the comparisons that decided it."""
+
+    truth: Truth
+    why: tuple[Comparison, ...] = ()
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Comparison(_Node):
+    """Compare one input field or derived quantity with a value; unknown when it is unknown."""
+
+    op: ClassVar[str]
+    words: ClassVar[str]
+
+    field: str = Field(
+        json_schema_extra={"enum": list(QUANTITIES)},
+        description="The name of an input field or of a derived quantity.",
+    )
+
+    @property
+    def value(self) -> Any:
+        """Return what the field is compared with."""
+        return getattr(self, "in_" if self.op == "in" else self.op)
+
+    def values(self) -> list[Any]:
+        """Return the value or values compared with, as a list."""
+        return list(self.value) if isinstance(self.value, list) else [self.value]
+
+    @cached_property
+    def spec(self) -> FieldSpec:
+        """Return what is known of the compared quantity."""
+        return QUANTITIES[self.field]
+
+    @cached_property
+    def _outcomes(self) -> dict[Truth, Outcome]:
+        return {truth: Outcome(truth, (self,)) for truth in (True, False, None)}
+
+    @cached_property
+    def limit(self) -> Any:
+        """Return the value compared with, exact for a derived (decimal) quantity."""
+        if self.spec.derived and isinstance(self.value, int | float):
+            return exact(self.value)
+        return self.value
+
+    def answer(self, inputs: Any) -> Any:
+        """Return the answer this comparison reads; None when it is not known."""
+        answer = self.spec.read(inputs)
+        return answer if self.spec.is_known(answer) else None
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        """Compare, or return unknown when the answer is unknown."""
+        answer = self.answer(inputs)
+        if answer is None:
+            return self._outcomes[None]
+        return self._outcomes[self.test(answer)]
+
+    def test(self, answer: Any) -> bool:
+        """Compare a known answer with the value."""
+        raise NotImplementedError
+
+    @cached_property
+    def test_words(self) -> str:
+        """Say the test in a few words: "is Present", "below 70", "at least 5"."""
+        said = [_short(self.spec, v) for v in self.values()]
+        if self.spec.is_number:
+            return f"{self.words} {' or '.join(said)}"
+        if len(said) == 1:
+            return f"is {said[0]}"
+        return f"is one of {', '.join(said)}"
+
+    def describe(self) -> dict[str, Any]:
+        """Say the comparison in words, for the rule catalogue."""
+        if self.spec.is_number:
+            said = f"{self.words} {' or '.join(self.spec.with_unit(v) for v in self.values())}"
+            return {"text": f"{self.spec.label} is {said}", "children": []}
+        return {"text": f"{self.spec.label} {self.test_words}", "children": []}
+
+
+def _short(spec: FieldSpec, value: Any) -> str:
+    """Say a compared value briefly: a choice's short label, a number in plain digits."""
+    if spec.choices is not None:
+        return spec.choices(value).short
+    return format_number(value)
+
+
+Number = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+Scalar = Union[str, Number]  # noqa: UP007 - keeps the JSON Schema readable
+
+
+class Eq(Comparison):
+    op = "eq"
+    words = "is"
+    eq: Scalar
+
+    def test(self, answer: Any) -> bool:
+        return answer == self.limit
+
+
+class In(Comparison):
+    op = "in"
+    words = "is"
+    in_: list[Scalar] = Field(alias="in", min_length=1)
+
+    def test(self, answer: Any) -> bool:
+        return answer in self.in_
+
+
+class Lt(Comparison):
+    op = "lt"
+    words = "below"
+    lt: Number
+
+    def test(self, answer: Any) -> bool:
+        return answer < self.limit
+
+
+class Le(Comparison):
+    op = "le"
+    words = "at most"
+    le: Number
+
+    def test(self, answer: Any) -> bool:
+        return answer <= self.limit
+
+
+class Gt(Comparison):
+    op = "gt"
+    words = "above"
+    gt: Number
+
+    def test(self, answer: Any) -> bool:
+        return answer > self.limit
+
+
+class Ge(Comparison):
+    op = "ge"
+    words = "at least"
+    ge: Number
+
+    def test(self, answer: Any) -> bool:
+        return answer >= self.limit
+
+
+COMPARISONS: dict[str, type[Comparison]] = {m.op: m for m in (Eq, In, Lt, Le, Gt, Ge)}
+
+
+def _joined(outcomes: list[Outcome]) -> tuple[Comparison, ...]:
+    """Join the working of several outcomes."""
+    return tuple(node for outcome in outcomes for node in outcome.why)
+
+
+class All(_Node):
+    """True when every part is true; false when any is false; else unknown."""
+
+    all: list[Condition] = Field(min_length=1)
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        outcomes = [part.evaluate(inputs) for part in self.all]
+        for outcome in outcomes:
+            if outcome.truth is False:
+                return outcome  # one part that made it false
+        unknown = [o for o in outcomes if o.truth is None]
+        if unknown:
+            return Outcome(None, _joined(unknown))
+        return Outcome(True, _joined(outcomes))
+
+    def parts(self) -> list[Any]:
+        return self.all
+
+    def describe(self) -> dict[str, Any]:
+        return {"text": "All of these:", "children": [p.describe() for p in self.all]}
+
+
+class Any_(_Node):
+    """True when any part is true; false when every part is false; else unknown."""
+
+    any: list[Condition] = Field(min_length=1)
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        outcomes = [part.evaluate(inputs) for part in self.any]
+        true = [o for o in outcomes if o.truth is True]
+        if true:
+            return Outcome(True, _joined(true))
+        unknown = [o for o in outcomes if o.truth is None]
+        if unknown:
+            return Outcome(None, _joined(unknown))
+        return Outcome(False, _joined(outcomes))
+
+    def parts(self) -> list[Any]:
+        return self.any
+
+    def describe(self) -> dict[str, Any]:
+        return {"text": "Any of these:", "children": [p.describe() for p in self.any]}
+
+
+class Not(_Node):
+    """The opposite of its part; unknown stays unknown."""
+
+    not_: Condition = Field(alias="not")
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        inner = self.not_.evaluate(inputs)
+        return Outcome(None if inner.truth is None else not inner.truth, inner.why)
+
+    def parts(self) -> list[Any]:
+        return [self.not_]
+
+    def describe(self) -> dict[str, Any]:
+        return {"text": "Not this:", "children": [self.not_.describe()]}
+
+
+class AtLeastBody(_Node):
+    """How many parts must be true, and the parts."""
+
+    n: int = Field(ge=1, description="How many parts must be true, from 1 to the number of parts.")
+    of: list[Condition] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _n_fits(self) -> AtLeastBody:
+        """Refuse an n that no answers could ever meet."""
+        if self.n > len(self.of):
+            raise ValueError(
+                f"at_least needs n from 1 to {len(self.of)}, the number of its parts; got {self.n}"
+            )
+        return self
+
+
+class AtLeast(_Node):
+    """True when n parts are true; false when fewer than n could still be true; else unknown."""
+
+    at_least: AtLeastBody
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        outcomes = [part.evaluate(inputs) for part in self.at_least.of]
+        true = [o for o in outcomes if o.truth is True]
+        unknown = [o for o in outcomes if o.truth is None]
+        if len(true) >= self.at_least.n:
+            return Outcome(True, _joined(true))
+        if len(true) + len(unknown) < self.at_least.n:
+            return Outcome(False, _joined([o for o in outcomes if o.truth is False]))
+        return Outcome(None, _joined(unknown))
+
+    def parts(self) -> list[Any]:
+        return self.at_least.of
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "text": f"At least {self.at_least.n} of these:",
+            "children": [p.describe() for p in self.at_least.of],
+        }
+
+
+_BRANCHES = ("all", "any", "not", "at_least")
+
+
+def _node_kind(value: Any) -> str | None:
+    """Tell which kind of condition a mapping is, from its keys."""
+    if isinstance(value, Comparison):
+        return value.op
+    if isinstance(value, BaseModel):
+        return {All: "all", Any_: "any", Not: "not", AtLeast: "at_least"}.get(type(value))
+    if not isinstance(value, dict):
+        return None
+    keys = set(value)
+    kinds = [k for k in _BRANCHES if k in keys]
+    ops = [k for k in COMPARISONS if k in keys]
+    if len(kinds) + len(ops) != 1:
+        return None
+    return (kinds + ops)[0]
+
+
+Condition = Annotated[
+    Union[  # noqa: UP007
+        Annotated[All, Tag("all")],
+        Annotated[Any_, Tag("any")],
+        Annotated[Not, Tag("not")],
+        Annotated[AtLeast, Tag("at_least")],
+        *(Annotated[model, Tag(op)] for op, model in COMPARISONS.items()),
+    ],
+    Discriminator(
+        _node_kind,
+        custom_error_type="condition",
+        custom_error_message=(
+            "A condition needs exactly one of 'all', 'any', 'not', 'at_least', "
+            "or 'field' with one of 'eq', 'in', 'lt', 'le', 'gt', 'ge'"
+        ),
+    ),
+]
+for _model in (All, Any_, Not, AtLeastBody, AtLeast):
+    _model.model_rebuild()
+
+
+def comparisons(node: Any) -> Iterator[Comparison]:
+    """Yield every comparison in a condition tree."""
+    if isinstance(node, Comparison):
+        yield node
+    else:
+        for part in node.parts():
+            yield from comparisons(part)
+
