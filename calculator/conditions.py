@@ -57,10 +57,6 @@ class Comparison(_Node):
         return QUANTITIES[self.field]
 
     @cached_property
-    def _outcomes(self) -> dict[Truth, Outcome]:
-        return {truth: Outcome(truth, (self,)) for truth in (True, False, None)}
-
-    @cached_property
     def limit(self) -> Any:
         """Return the value compared with, exact for a derived (decimal) quantity."""
         if self.spec.derived and isinstance(self.value, int | float):
@@ -75,9 +71,7 @@ class Comparison(_Node):
     def evaluate(self, inputs: Any) -> Outcome:
         """Compare, or return unknown when the answer is unknown."""
         answer = self.answer(inputs)
-        if answer is None:
-            return self._outcomes[None]
-        return self._outcomes[self.test(answer)]
+        return Outcome(None if answer is None else self.test(answer), (self,))
 
     def test(self, answer: Any) -> bool:
         """Compare a known answer with the value."""

@@ -150,6 +150,7 @@ class Meta:
 
 
 ILD_ONLY = ("ild", "present")
+CRP_UNITS = (("mg_per_l", "mg/L", 1), ("mg_per_dl", "mg/dL", 10))  # the first is the API's
 GROUPS = {
     "patient": "The patient",
     "antibodies": "Antibodies",
@@ -320,7 +321,7 @@ class Inputs(BaseModel):
     )
     crp_mg_per_l: Annotated[
         float | None,
-        _meta("blood", unit="mg/L", form_units=(("mg_per_l", "mg/L", 1), ("mg_per_dl", "mg/dL", 10))),
+        _meta("blood", unit="mg/L", form_units=CRP_UNITS),
     ] = Field(
         default=None,
         ge=0,
@@ -378,7 +379,9 @@ class Inputs(BaseModel):
         return self
 
 
-ONLY_WHEN_MESSAGE = "Applies only when ILD is present: leave it as not known, or set ILD to Present."
+ONLY_WHEN_MESSAGE = (
+    "Applies only when ILD is present: leave it as not known, or set ILD to Present."
+)
 
 
 def _only_when_in_schema(schema: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from .conditions import Comparison, Condition, comparisons
 from .datafile import DataFileError, load_items_file
 from .inputs import FIELDS, QUANTITIES
 
+
 class Effect(StrEnum):
     ADVERSE = "adverse"
     FAVOURABLE = "favourable"

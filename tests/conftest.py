@@ -13,9 +13,23 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from calculator import create_app
+from calculator.cases import CaseBook, load_cases
+from calculator.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    """The rules file shipped with the app: expected counts and ids come from it."""
+    return load_rules(ROOT / "rules.yaml")
+
+
+@pytest.fixture(scope="session")
+def cases() -> CaseBook:
+    """The teaching cases shipped with the app."""
+    return load_cases(ROOT / "calculator" / "cases.yaml")
 
 
 @pytest.fixture

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
+from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, format_number
 from calculator.report import DISCLAIMER, AssessmentOut
 
-URL = "/api/v1/assess"
-# The keys of a factor in design.md's contract, in its order.
+URL = "/api/v2/assess"
+# The keys of the answer and of a factor in design.md's contract, in its order.
+TOP_KEYS = ["rules_version", "reviewed", "disclaimer", "summary", "cautions", "derived", "factors"]
 FACTOR_KEYS = [
     "id",
     "title",
     "effect",
     "evidence",
+    "studied_in",
     "status",
     "explanation",
+    "caveat",
     "missing_inputs",
+    "working",
     "references",
 ]
 
@@ -31,7 +36,7 @@ def post(client, body, content_type="application/json"):
     return client.post(URL, data=data, content_type=content_type)
 
 
-def test_the_response_has_the_contract_shape(client):
+def test_the_response_has_the_contract_shape(client, rules):
     response = post(
         client,
         {"age_at_onset": 64, "anti_jo1": "negative", "ild": "present", "ild_course": "progressive"},
@@ -39,17 +44,114 @@ def test_the_response_has_the_contract_shape(client):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
-    assert set(body) == {"rules_version", "disclaimer", "summary", "factors"}
+    assert list(body) == TOP_KEYS
     assert body["disclaimer"] == DISCLAIMER
-    assert body["summary"] == {"adverse_present": 3, "favourable_present": 0, "not_assessed": 4}
-    assert len(body["factors"]) == 10
-    factor = body["factors"][0]
-    assert set(factor) == set(FACTOR_KEYS)
-    assert (factor["id"], factor["status"]) == ("age_over_60", "present")
-    assert factor["references"][0]["pmid"] == "23422076"
-    extensive = next(f for f in body["factors"] if f["id"] == "extensive_ild")
+    assert (body["rules_version"], body["reviewed"]) == (
+        rules.version,
+        rules.reviewed.isoformat(),
+    )
+    assert [f["id"] for f in body["factors"]] == [rule.id for rule in rules.factors]
+    factor = by_id(body["factors"])["age_over_60"]
+    assert list(factor) == FACTOR_KEYS
+    assert factor["status"] == "present"
+    assert factor["studied_in"]
+    assert factor["working"] == [
+        {"field": "age_at_onset", "answer": 64, "test": "above 60", "met": True}
+    ]
+    extensive = by_id(body["factors"])["extensive_ild"]
     assert extensive["status"] == "not_assessed"
     assert extensive["missing_inputs"] == ["hrct_extent", "fvc_percent_predicted"]
+    assert body["summary"]["adverse_present"] == sum(
+        f["status"] == "present" and f["effect"] == "adverse" for f in body["factors"]
+    )
+
+
+def by_id(items: list[dict]) -> dict[str, dict]:
+    return {item["id"]: item for item in items}
+
+
+def test_a_negative_anti_jo1_alone_is_not_the_non_jo1_factor(client):
+    """The studies compared anti-Jo-1 with another antisynthetase antibody, not with 'negative'."""
+    factors = by_id(
+        post(client, {"anti_jo1": "negative", "anti_mda5": "positive"}).get_json()["factors"]
+    )
+    assert factors["jo1_negative"]["status"] == "not_assessed"
+    assert factors["jo1_negative"]["missing_inputs"] == ["other_ars_antibody"]
+    assert factors["anti_mda5"]["status"] == "present"
+
+
+@pytest.mark.parametrize(
+    ("other", "status"),
+    [
+        ("pl7", "present"),
+        ("other", "present"),
+        ("none_detected", "absent"),
+        ("not_tested", "not_assessed"),
+    ],
+)
+def test_the_non_jo1_factor_needs_another_antisynthetase_antibody(client, other, status):
+    body = post(client, {"anti_jo1": "negative", "other_ars_antibody": other}).get_json()
+    assert by_id(body["factors"])["jo1_negative"]["status"] == status
+
+
+def test_cautions_come_apart_from_the_factors_and_are_never_counted(client, rules):
+    body = post(client, {"anti_mda5": "positive", "age_at_onset": 15}).get_json()
+    assert [c["id"] for c in body["cautions"]] == ["mda5_phenotype", "juvenile_onset"]
+    assert {c["id"] for c in body["cautions"]}.isdisjoint(f["id"] for f in body["factors"])
+    caution = body["cautions"][0]
+    assert list(caution) == ["id", "title", "explanation", "working", "references"]
+    assert caution["working"] == [
+        {"field": "anti_mda5", "answer": "positive", "test": "is Positive", "met": True}
+    ]
+    factors = body["factors"]
+    assert body["summary"] == {
+        "adverse_present": sum(
+            f["status"] == "present" and f["effect"] == "adverse" for f in factors
+        ),
+        "favourable_present": sum(
+            f["status"] == "present" and f["effect"] == "favourable" for f in factors
+        ),
+        "not_assessed": sum(f["status"] == "not_assessed" for f in factors),
+    }
+    assert post(client, {}).get_json()["cautions"] == []
+
+
+def test_the_derived_declines_are_returned(client):
+    body = post(
+        client,
+        {
+            "ild": "present",
+            "fvc_percent_predicted": 70.1,
+            "fvc_percent_predicted_year_before": 75.1,
+        },
+    ).get_json()
+    assert body["derived"] == {"fvc_decline_past_year": 5.0, "dlco_decline_past_year": None}
+
+
+def test_v1_is_gone_and_names_v2(client):
+    response = client.post("/api/v1/assess", json={"age_at_onset": 65})
+    assert response.status_code == 410
+    assert "/api/v2/assess" in response.get_json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("name", ILD_ONLY_FIELDS)
+@pytest.mark.parametrize("ild", [None, "absent", "unknown"])
+def test_every_ild_only_field_needs_ild_present(client, name, ild):
+    value = _known_example(name)
+    body = {name: value, **({"ild": ild} if ild else {})}
+    response = post(client, body)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert [e["field"] for e in errors] == [name]
+    assert errors[0]["message"].startswith("Applies only when ILD is present")
+    assert post(client, {**body, "ild": "present"}).status_code == 200
+    not_known = None if FIELDS[name].is_number else FIELDS[name].unknown_value
+    assert post(client, {**body, name: not_known}).status_code == 200
+
+
+def _known_example(name: str):
+    spec = FIELDS[name]
+    return spec.known_choices[0].value if spec.choices else spec.minimum
 
 
 def test_an_empty_object_means_nothing_is_known(client):
@@ -60,11 +162,12 @@ def test_an_empty_object_means_nothing_is_known(client):
 
 def test_null_numbers_mean_not_known(client):
     body = post(client, {"age_at_onset": None, "fvc_percent_predicted": None}).get_json()
-    assert body["factors"][0]["status"] == "not_assessed"
+    assert by_id(body["factors"])["age_over_60"]["status"] == "not_assessed"
 
 
 def test_a_whole_float_is_an_integer_age(client):
-    assert post(client, {"age_at_onset": 61.0}).get_json()["factors"][0]["status"] == "present"
+    factors = by_id(post(client, {"age_at_onset": 61.0}).get_json()["factors"])
+    assert factors["age_over_60"]["status"] == "present"
 
 
 BAD = [
@@ -88,6 +191,16 @@ BAD = [
     ("malignancy", "within 3 years"),
     ("hrct_extent", "huge"),
     ("ild_course", "slow"),
+    ("other_ars_antibody", "jo1"),
+    ("anti_ro52", "weak"),
+    ("dlco_percent_predicted", 4.9),
+    ("fvc_percent_predicted_year_before", 9),
+    ("symptoms_worse_past_year", True),
+    ("crp_mg_per_l", -1),
+    ("crp_mg_per_l", 1000.5),
+    ("kl6_u_per_ml", 100001),
+    ("ferritin_ng_per_ml", -0.1),
+    ("malignancy", "none"),
 ]
 
 
@@ -160,7 +273,7 @@ def test_a_body_over_the_limit_is_a_413(client):
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("get", URL, 405), ("get", "/api/v2/assess", 404), ("put", URL, 405)],
+    [("get", URL, 405), ("get", "/api/v3/assess", 404), ("put", URL, 405)],
 )
 def test_api_errors_are_json(client, method, path, status):
     response = getattr(client, method)(path)
@@ -196,8 +309,15 @@ def answers(draw):
     return chosen
 
 
-def _as_form(data: dict) -> dict:
-    return {k: (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in data.items()}
+def _as_form(data: dict, crp_unit: str = "mg_per_l") -> dict:
+    """Write answers as the form posts them; CRP in mg/L or, divided by 10, in mg/dL."""
+    form = {k: (format_number(v) if isinstance(v, float) else str(v)) for k, v in data.items()}
+    if "crp_mg_per_l" in data:
+        value = Decimal(repr(float(data["crp_mg_per_l"])))
+        form["crp_mg_per_l_unit"] = crp_unit
+        if crp_unit == "mg_per_dl":
+            form["crp_mg_per_l"] = format_number(value / 10)
+    return form
 
 
 def _statuses_in_page(html: str) -> dict[str, str]:
@@ -208,10 +328,10 @@ def _statuses_in_page(html: str) -> dict[str, str]:
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(answers())
-def test_the_form_and_the_api_give_the_same_statuses(client, data):
+@given(answers(), st.sampled_from(["mg_per_l", "mg_per_dl"]))
+def test_the_form_and_the_api_give_the_same_statuses(client, data, crp_unit):
     api = post(client, data).get_json()
-    page = client.post("/", data=_as_form(data))
+    page = client.post("/", data=_as_form(data, crp_unit))
     assert page.status_code == 200
     from_api = {f["id"]: f["status"] for f in api["factors"]}
     assert _statuses_in_page(page.get_data(as_text=True)) == from_api
@@ -220,6 +340,14 @@ def test_the_form_and_the_api_give_the_same_statuses(client, data):
 def test_the_answer_is_exactly_the_response_model_in_the_order_of_design_md(client):
     text = post(client, {"anti_mda5": "positive", "ild": "present"}).get_data(as_text=True)
     answer = AssessmentOut.model_validate_json(text)
-    assert json.loads(text) == answer.model_dump(mode="json", exclude_none=True)
-    assert list(json.loads(text)) == ["rules_version", "disclaimer", "summary", "factors"]
+    assert _without_nulls(json.loads(text)) == answer.model_dump(mode="json", exclude_none=True)
+    assert list(json.loads(text)) == TOP_KEYS
     assert list(json.loads(text)["factors"][0]) == FACTOR_KEYS
+
+
+def _without_nulls(value):
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
