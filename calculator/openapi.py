@@ -55,22 +55,37 @@ def document() -> dict[str, Any]:
     example = {
         "age_at_onset": 64,
         "anti_jo1": "negative",
+        "other_ars_antibody": "pl7",
         "ild": "present",
         "ild_course": "progressive",
+        "fvc_percent_predicted": 62,
+        "fvc_percent_predicted_year_before": 68,
+        "crp_mg_per_l": 12,
     }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "ASyS prognostic factor calculator API",
-            "version": "1",
+            "version": "2",
             "description": (
                 "Lists which documented prognostic factors of antisynthetase syndrome are "
                 "present, absent or not assessed for one set of answers. Not medical advice: "
-                "every answer carries the disclaimer. Nothing sent is stored or logged."
+                "every answer carries the disclaimer. Nothing sent is stored or logged. Each "
+                "factor comes with the comparisons that decided it (`working`), the population "
+                "it was studied in and its references; cautions say when the factors may not "
+                "apply. The number of factors is not a score."
             ),
         },
         "paths": {
             "/api/v1/assess": {
+                "post": {
+                    "operationId": "assessV1",
+                    "summary": "Gone: use /api/v2/assess",
+                    "deprecated": True,
+                    "responses": {"410": _json(errors, "API v1 has been replaced by v2")},
+                }
+            },
+            "/api/v2/assess": {
                 "post": {
                     "operationId": "assess",
                     "summary": "Assess one set of answers",

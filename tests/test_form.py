@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from calculator.inputs import FIELDS
+from calculator.engine import assess
+from calculator.inputs import FIELDS, Inputs
+from calculator.report import summary_line
 
 from .helpers import is_checked
 
@@ -126,7 +128,7 @@ def test_an_empty_number_means_not_known(client, blank):
     assert "To assess it, answer:</strong> Age at onset" in html
 
 
-def test_valid_answers_give_the_result_in_the_post_response(client):
+def test_valid_answers_give_the_result_in_the_post_response(client, rules):
     response = client.post(
         "/",
         data={
@@ -140,7 +142,19 @@ def test_valid_answers_give_the_result_in_the_post_response(client):
     html = page_text(response)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert "3 adverse factors present, 0 favourable, 4 not assessed" in html
+    for rule_id in ("age_over_60", "progressive_ild"):
+        assert f'class="factor factor--present factor--adverse" id="factor-{rule_id}"' in html
+    expected = assess(
+        rules,
+        Inputs(
+            age_at_onset=65,
+            anti_jo1="negative",
+            ild="present",
+            ild_course="progressive",
+            fvc_percent_predicted=55.5,
+        ),
+    )
+    assert summary_line(expected) in html
     assert "Not medical advice" in html
     assert html.count("Not medical advice") >= 2  # at the top and in the footer
 

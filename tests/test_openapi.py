@@ -7,9 +7,17 @@ from hypothesis import settings
 from openapi_spec_validator import validate
 
 from calculator import create_app
+from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
 
 APP = create_app({"SECRET_KEY": "openapi-tests"})
-schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+# v1 is documented only to say that it is gone (410), which no valid request can change.
+schema = schemathesis.openapi.from_wsgi("/openapi.json", APP).exclude(path="/api/v1/assess")
+
+
+def test_v1_is_documented_as_gone():
+    operation = APP.test_client().get("/openapi.json").get_json()["paths"]["/api/v1/assess"]
+    assert operation["post"]["deprecated"] is True
+    assert list(operation["post"]["responses"]) == ["410"]
 
 
 @schema.parametrize()
@@ -30,6 +38,11 @@ def test_the_document_states_the_ild_rule_and_integer_ages():
         "not": {"required": ["ild"], "properties": {"ild": {"const": "present"}}}
     }
     assert inputs["then"]["properties"]["ild_course"] == {"const": "unknown"}
+    for name in ILD_ONLY_FIELDS:
+        expected = (
+            {"type": "null"} if FIELDS[name].is_number else {"const": FIELDS[name].unknown_value}
+        )
+        assert inputs["then"]["properties"][name] == expected, name
     assert inputs["additionalProperties"] is False
     assert {"type": "integer", "minimum": 0, "maximum": 120} in inputs["properties"][
         "age_at_onset"
@@ -38,6 +51,6 @@ def test_the_document_states_the_ild_rule_and_integer_ages():
 
 def test_the_api_page_shows_every_field_without_third_party_assets():
     html = APP.test_client().get("/api").get_data(as_text=True)
-    for name in ("age_at_onset", "ild_course", "malignancy", "/api/v1/assess", "422"):
+    for name in (*FIELDS, "/api/v2/assess", "422", "410"):
         assert name in html
     assert "cdn" not in html.lower() and 'src="http' not in html

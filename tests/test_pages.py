@@ -8,8 +8,11 @@ import sys
 import zipfile
 
 import pytest
+from markupsafe import escape
 
-from calculator.inputs import FIELDS
+from calculator.engine import assess
+from calculator.inputs import FIELDS, Inputs
+from calculator.report import summary_line
 from calculator.rules import load_rules
 
 from .helpers import ROOT, RULES_PATH
@@ -39,14 +42,18 @@ def test_the_result_page_is_in_the_order_of_design_md(client):
     ]
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
-    assert "1 adverse factor present, 1 favourable, 3 not assessed" in html
+    expected = assess(
+        RULES, Inputs(age_at_onset=66, myositis="present", ild="absent", anti_jo1="positive")
+    )
+    assert summary_line(expected) in html
+    assert "is not a score" in html
     footer = html[html.index("<footer") :]
     assert "Not medical advice" in footer
     assert f"Rules version {RULES.version}, reviewed {RULES.reviewed.isoformat()}" in footer
 
 
 def test_each_factor_shows_explanation_evidence_and_reference_links(client):
-    html = result_page(client, anti_jo1="negative")
+    html = result_page(client, anti_jo1="negative", other_ars_antibody="pl7")
     start = html.index('id="factor-jo1_negative"')
     factor = html[start : html.index("</article>", start)]
     rule = next(r for r in RULES.rules if r.id == "jo1_negative")
@@ -77,12 +84,19 @@ def test_the_rule_catalogue_shows_every_rule_from_the_file(client):
     html = client.get("/rules").get_data(as_text=True)
     for rule in RULES.rules:
         assert f'id="rule-{rule.id}"' in html
-        assert rule.explanation in html
+        assert escape(rule.explanation) in html
         for ref in rule.references:
-            assert ref.citation in html
-    assert "Extent of ILD on HRCT is Extensive (more than 20% of the lungs)" in html
+            assert escape(ref.citation) in html
+    assert "Extent of ILD on HRCT is Extensive" in html
     assert "Forced vital capacity (FVC) is below 70% predicted" in html
-    assert "Age at onset is greater than 60 years" in html
+    assert "Age at onset is above 60 years" in html
+    assert "At least 2 of these:" in html
+    assert "Fall in FVC over the past year is at least 5 points" in html
+    for word in ("consistent", "mixed", "limited"):
+        assert f"Evidence: {word}" in html
+    assert html.count("Studied in:") == len(RULES.factors)
+    for source in ("GARD", "Kuwana", "DiseaseMaps"):
+        assert f"<dt>{source}</dt>" in html
     assert f"version {RULES.version}" in html
 
 

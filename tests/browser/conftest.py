@@ -1,25 +1,116 @@
-"""Browser-test fixtures: answer the form as a person does; a page without JavaScript."""
+"""Browser-test fixtures: answer the form as a person does; what the rules say for the answers.
+
+Expected results are worked out from rules.yaml and cases.yaml (never typed in as counts), so
+that a new rule or case changes the expectations with it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from calculator import resource
+from calculator.cases import CaseBook, load_cases
+from calculator.engine import Assessment, Finding, Status, assess
+from calculator.inputs import FIELDS, Inputs
+from calculator.rules import Effect, RuleSet, load_rules
+
+# The files the live server loads, found as the app finds them.
+RULES_PATH = resource("rules.yaml")
+CASES_PATH = resource("cases.yaml")
+_BY_LABEL = {spec.label: spec for spec in FIELDS.values()}
+# How the result page names a factor's status, before its title.
+STATUS_WORDS = "(?:Present: adverse|Present: favourable|Absent|Not assessed)"
+_UNIT_OF = {f"Unit of {spec.label}": spec for spec in FIELDS.values() if spec.form_units}
+
+
+class Expected:
+    """What the rules say for one set of answers, in the words the result page uses."""
+
+    def __init__(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        self.inputs = assessment.inputs
+
+    def finding(self, rule_id: str) -> Finding:
+        """Return one factor's finding."""
+        return next(f for f in self.assessment.findings if f.rule.id == rule_id)
+
+    def title(self, rule_id: str) -> str:
+        """Return the title of a factor or a caution."""
+        rules = [*self.assessment.findings, *self.assessment.caution_findings]
+        return next(f.rule.title for f in rules if f.rule.id == rule_id)
+
+    def status(self, rule_id: str) -> Status:
+        return self.finding(rule_id).status
+
+    def words(self, rule_id: str) -> str:
+        """Say a factor's status as the result and compare pages do."""
+        finding = self.finding(rule_id)
+        if finding.status is Status.PRESENT:
+            return f"Present: {finding.rule.effect.value}"
+        return {Status.ABSENT: "Absent", Status.NOT_ASSESSED: "Not assessed"}[finding.status]
+
+    def titles(self, status: Status, effect: Effect | None = None) -> list[str]:
+        """Return the titles of the factors with a status (and an effect), in file order."""
+        return [
+            f.rule.title
+            for f in self.assessment.findings
+            if f.status is status and (effect is None or f.rule.effect is effect)
+        ]
+
+    def ids(self, status: Status, effect: Effect | None = None) -> set[str]:
+        return {
+            f.rule.id
+            for f in self.assessment.findings
+            if f.status is status and (effect is None or f.rule.effect is effect)
+        }
+
+    @property
+    def cautions(self) -> list[str]:
+        """Return the titles of the cautions that are present."""
+        return [f.rule.title for f in self.assessment.cautions]
+
+    def count(self, status: Status, effect: Effect | None = None) -> int:
+        return len(self.titles(status, effect))
+
+    @property
+    def summary(self) -> str:
+        """Say the counts as the page's one-line summary does."""
+        adverse = self.count(Status.PRESENT, Effect.ADVERSE)
+        return (
+            f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
+            f"{self.count(Status.PRESENT, Effect.FAVOURABLE)} favourable, "
+            f"{self.count(Status.NOT_ASSESSED)} not assessed"
+        )
+
+    def summary_text(self, page: Page) -> Locator:
+        """Return the page's summary sentence (followed by the "not a score" note)."""
+        return page.get_by_text(re.compile(rf"^{re.escape(self.summary)}\. "))
 
 
 class FormHelper:
     """Answer the calculator's form by its labels and legends, as a person reads them."""
 
-    # The README's case: three adverse factors present, none favourable, four not assessed.
+    # A typical case: anti-PL-7 with progressive ILD. Three adverse factors are present,
+    # among them the non-Jo-1 antibody, which needs the other antibody named.
     example = {
         "Age at onset": "65",
         "Anti-Jo-1 antibody": "Negative",
+        "Another antisynthetase antibody": "Anti-PL-7",
         "Interstitial lung disease (ILD)": "Present",
         "Course of the ILD": "Progressive (chronic, worsening)",
     }
-    example_summary = "3 adverse factors present, 0 favourable, 4 not assessed"
-    numbers = ("Age at onset", "Forced vital capacity (FVC)", "Delay in diagnosis")
+    example_present = ("age_over_60", "progressive_ild", "jo1_negative")
+    numbers = frozenset(spec.label for spec in FIELDS.values() if spec.is_number)
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
 
     @staticmethod
     def question(page: Page, legend: str) -> Locator:
@@ -44,9 +135,77 @@ class FormHelper:
                 expect(radio).to_be_checked()
 
     @staticmethod
+    def factor(page: Page, title: str) -> Locator:
+        """Return the result page's article about the factor with this title."""
+        name = re.compile(rf"^{STATUS_WORDS} {re.escape(title)}$")
+        return page.get_by_role("article").filter(has=page.get_by_role("heading", name=name))
+
+    @staticmethod
     def submit(page: Page) -> None:
         """Press the form's button."""
         page.get_by_role("button", name="Show the prognostic factors").click()
+
+    @staticmethod
+    def inputs(answers: dict[str, str]) -> Inputs:
+        """Turn answers given by label into the input model, numbers in the API's units."""
+        values: dict[str, Any] = {}
+        factors: dict[str, int] = {}
+        for label, answer in answers.items():
+            if label in _UNIT_OF:
+                spec = _UNIT_OF[label]
+                factors[spec.name] = next(f for _, name, f in spec.form_units if name == answer)
+                continue
+            spec = _BY_LABEL[label]
+            if spec.is_number:
+                values[spec.name] = Decimal(answer)
+            else:
+                values[spec.name] = next(m.value for m in spec.choices if m.label == answer)
+        for name, factor in factors.items():
+            values[name] *= factor
+        for name, value in values.items():
+            if isinstance(value, Decimal):
+                values[name] = int(value) if FIELDS[name].is_integer else float(value)
+        return Inputs(**values)
+
+    def expected(self, answers: dict[str, str]) -> Expected:
+        """Return what the rules say for answers given by label."""
+        return Expected(assess(self.rules, self.inputs(answers)))
+
+
+class Teaching:
+    """The teaching cases, and what the rules say for each."""
+
+    def __init__(self, rules: RuleSet, book: CaseBook) -> None:
+        self.rules = rules
+        self.book = book
+
+    def title(self, case_id: str) -> str:
+        return self._case(case_id).title
+
+    def answers(self, case_id: str) -> Inputs:
+        return self._case(case_id).answers
+
+    def expected(self, case_id: str, **changed: Any) -> Expected:
+        """Return what the rules say for a case, with some answers changed."""
+        answers = self._case(case_id).answers
+        return Expected(assess(self.rules, answers.model_copy(update=changed)))
+
+    def _case(self, case_id: str):
+        found = self.book.get(case_id)
+        assert found is not None, f"no teaching case {case_id!r} in {CASES_PATH}"
+        return found
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    """The rules the live server loaded."""
+    return load_rules(RULES_PATH)
+
+
+@pytest.fixture(scope="session")
+def teaching(rules: RuleSet) -> Teaching:
+    """The teaching cases the live server loaded."""
+    return Teaching(rules, load_cases(CASES_PATH))
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +215,8 @@ def _fail_fast(context: BrowserContext) -> None:
 
 
 @pytest.fixture
-def form() -> FormHelper:
-    return FormHelper()
+def form(rules: RuleSet) -> FormHelper:
+    return FormHelper(rules)
 
 
 @pytest.fixture
@@ -66,3 +225,18 @@ def no_js_page(new_context: Callable[..., BrowserContext]) -> Page:
     context = new_context(java_script_enabled=False)
     context.set_default_timeout(10_000)
     return context.new_page()
+
+
+_axe = Axe()
+
+
+def assert_no_violations(page: Page) -> None:
+    """Run axe-core on the page as it is now; print its report when it finds anything."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def no_violations() -> Callable[[Page], None]:
+    """Check a page with axe-core: the accessibility tests' helper, for any test."""
+    return assert_no_violations

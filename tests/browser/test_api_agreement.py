@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from calculator.inputs import FIELDS
+
 SECTIONS = {
     ("present", "adverse"): "Adverse factors present",
     ("present", "favourable"): "Favourable factors present",
@@ -17,33 +19,55 @@ SECTIONS = {
 
 
 def test_the_api_and_the_form_agree(page: Page, form) -> None:
+    # Judged stable, but the answers about the past year meet the 2022 criteria (an FVC fall
+    # of exactly 5 points and CT progression): a caution as well as factors.
     body = {
         "age_at_onset": 58,
-        "anti_jo1": "positive",
         "myositis": "present",
+        "anti_jo1": "positive",
+        "anti_ro52": "positive",
         "ild": "present",
         "ild_course": "non_progressive",
         "hrct_extent": "indeterminate",
         "fvc_percent_predicted": 64.5,
+        "dlco_percent_predicted": 50,
+        "fibrosis_on_ct": "present",
+        "symptoms_worse_past_year": "no",
+        "fvc_percent_predicted_year_before": 69.5,
+        "dlco_percent_predicted_year_before": 58,
+        "ct_progression_past_year": "yes",
+        "other_cause_excluded": "yes",
+        "crp_mg_per_l": 12,
         "malignancy": "outside_window",
     }
-    response = page.request.post("/api/v1/assess", data=body)
+    response = page.request.post("/api/v2/assess", data=body)
     assert response.ok, response.text()
     api = response.json()
     counts = api["summary"]
+    assert api["derived"]["fvc_decline_past_year"] == 5
 
     page.goto("/")
     form.fill(
         page,
         {
             "Age at onset": "58",
-            "Anti-Jo-1 antibody": "Positive",
             "Muscle involvement (myositis)": "Present",
+            "Anti-Jo-1 antibody": "Positive",
+            "Anti-Ro52 antibody": "Positive",
             "Interstitial lung disease (ILD)": "Present",
             "Course of the ILD": "Non-progressive (stable)",
-            "Extent of ILD on HRCT": "Indeterminate (extent hard to judge)",
+            "Extent of ILD on HRCT": "Indeterminate: hard to judge whether more or less than 20%",
             "Forced vital capacity (FVC)": "64.5",
-            "Cancer": "Only more than 3 years before or after onset",
+            "Diffusing capacity (DLCO)": "50",
+            "Fibrosis on CT": "Present",
+            "Respiratory symptoms worse in the past year": "No",
+            "FVC up to a year before": "69.5",
+            "DLCO up to a year before": "58",
+            "Radiological progression in the past year": "Yes",
+            "No other explanation for the worsening": "Yes",
+            "C-reactive protein (CRP)": "1.2",  # the same 12 mg/L, typed in mg/dL
+            "Unit of C-reactive protein (CRP)": "mg/dL",
+            "Cancer": "Only cancer more than 3 years before or after onset",
         },
     )
     form.submit(page)
@@ -53,7 +77,8 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
         f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
         f"{counts['favourable_present']} favourable, {counts['not_assessed']} not assessed"
     )
-    expect(page.get_by_text(f"{summary}.", exact=True)).to_be_visible()
+    expect(page).to_have_title(re.compile(rf"^Result: {re.escape(summary)}"))
+    expect(page.get_by_text(re.compile(rf"^{re.escape(summary)}\. "))).to_be_visible()
 
     expected: dict[str, list[str]] = {name: [] for name in SECTIONS.values()}
     for factor in api["factors"]:
@@ -65,4 +90,23 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
         expect(titles_on_page).to_have_count(len(titles))
         if titles:
             expect(titles_on_page).to_contain_text(titles)
+
+    # The same reasons: the answers that would assess a factor, or a "Why" line.
+    for factor in api["factors"]:
+        article = form.factor(page, factor["title"])
+        if factor["status"] == "not_assessed":
+            labels = ", ".join(FIELDS[name].label for name in factor["missing_inputs"])
+            expect(article).to_contain_text(f"To assess it, answer: {labels}.")
+        else:
+            expect(article).to_contain_text("Why: ")
+    ppf = next(f for f in api["factors"] if f["id"] == "ppf_2022")
+    assert ppf["status"] == "present", ppf
+    expect(form.factor(page, ppf["title"])).to_contain_text("5 points (at least 5)")
+
+    cautions = [caution["title"] for caution in api["cautions"]]
+    assert cautions, "the answers were chosen to show a caution"
+    section = page.get_by_role("region", name="Cautions: these factors may not apply")
+    expect(section.get_by_role("heading", level=3)).to_have_text(
+        [re.compile(rf"{re.escape(title)}$") for title in cautions]
+    )
     expect(page.get_by_role("note")).to_contain_text(api["disclaimer"])

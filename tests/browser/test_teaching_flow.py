@@ -4,64 +4,93 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from calculator.engine import Status
+from calculator.inputs import FIELDS
+from calculator.rules import Effect
 
-def test_a_case_opens_from_the_library_with_its_story_and_result(page: Page) -> None:
+
+def test_a_case_opens_from_the_library_with_its_story_and_result(page: Page, teaching) -> None:
+    expected = teaching.expected("muscle-only")
+    favourable = expected.titles(Status.PRESENT, Effect.FAVOURABLE)
+    assert "muscle_only" in expected.ids(Status.PRESENT, Effect.FAVOURABLE)
     page.goto("/")
     page.get_by_role("link", name="Teaching cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Teaching cases")
-    page.get_by_role("link", name="Muscle involvement only").click()
+    page.get_by_role("link", name=teaching.title("muscle-only"), exact=True).click()
     expect(page.get_by_text("Teaching case, invented: not a real patient")).to_be_visible()
-    expect(
-        page.get_by_text("0 adverse factors present, 1 favourable, 1 not assessed.")
-    ).to_be_visible()
-    favourable = page.get_by_role("region", name="Favourable factors present (1)")
-    expect(favourable.get_by_role("heading", level=3)).to_have_text(
-        re.compile(r"Present: favourable\s+Muscle involvement only")
+    expect(expected.summary_text(page)).to_be_visible()
+    region = page.get_by_role("region", name=f"Favourable factors present ({len(favourable)})")
+    expect(region.get_by_role("heading", level=3)).to_have_text(
+        [re.compile(rf"Present: favourable\s+{re.escape(title)}$") for title in favourable]
     )
     page.get_by_role("button", name="Change your answers").click()
-    expect(page.get_by_label("Age at onset")).to_have_value("35")
+    expect(page.get_by_label("Age at onset")).to_have_value(
+        str(teaching.answers("muscle-only").age_at_onset)
+    )
 
 
-def test_a_what_if_then_side_by_side(page: Page) -> None:
+def test_a_what_if_then_side_by_side(page: Page, teaching) -> None:
+    # Anti-Jo-1 negative alone no longer makes the non-Jo-1 factor present: with no other
+    # antisynthetase antibody named, the what-if leaves it not assessed.
+    before = teaching.expected("stable-jo1")
+    after = teaching.expected("stable-jo1", anti_jo1="negative")
+    title = before.title("jo1_negative")
+    assert before.status("jo1_negative") is Status.ABSENT
+    assert after.status("jo1_negative") is Status.NOT_ASSESSED
     page.goto("/cases/stable-jo1")
     page.get_by_role("button", name="What if anti-Jo-1 antibody were negative?").click()
     expect(page).to_have_title(re.compile(r"^What if: Anti-Jo-1 antibody were Negative"))
-    factor = page.locator("#factor-jo1_negative")
-    expect(factor).to_contain_text("Changed: was")
-    expect(
-        page.get_by_text("1 adverse factor present, 1 favourable, 0 not assessed.")
-    ).to_be_visible()
+    factor = page.get_by_role("region", name=re.compile(r"^Not assessed \(\d+\)$")).get_by_role(
+        "article"
+    ).filter(has_text=title)
+    expect(factor).to_contain_text("Changed: was ○ Absent")
+    expect(factor).to_contain_text(f"To assess it, answer: {FIELDS['other_ars_antibody'].label}.")
+    expect(after.summary_text(page)).to_be_visible()
     page.get_by_role("button", name="Compare the two side by side").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Side by side")
-    row = page.get_by_role("row", name=re.compile(r"^Anti-Jo-1 negative"))
-    expect(row).to_contain_text("Absent")
-    expect(row).to_contain_text("Present: adverse")
-    expect(row).to_contain_text("Differs")
-    expect(page.get_by_role("row", name="Anti-MDA5 antibody Absent Absent Same")).to_be_visible()
+    expect(page.get_by_role("row", name=f"{title} Absent Not assessed Differs")).to_be_visible()
+    mda5 = before.title("anti_mda5")
+    words = before.words("anti_mda5")
+    assert after.words("anti_mda5") == words
+    expect(page.get_by_role("row", name=f"{mda5} {words} {words} Same")).to_be_visible()
 
 
-def test_two_cases_compared_from_the_library(page: Page) -> None:
+def test_two_cases_compared_from_the_library(page: Page, teaching) -> None:
+    first, second = teaching.expected("stable-jo1"), teaching.expected("pl12-delay")
     page.goto("/cases")
-    page.get_by_label("First case").select_option(label="Anti-Jo-1 with stable lung disease")
-    page.get_by_label("Second case").select_option(label="Anti-PL-12 found late")
+    page.get_by_label("First case").select_option(label=teaching.title("stable-jo1"))
+    page.get_by_label("Second case").select_option(label=teaching.title("pl12-delay"))
     page.get_by_role("button", name="Compare").click()
-    expect(page.get_by_role("row", name="Age at onset 48 years 55 years Differs")).to_be_visible()
-    expect(page.get_by_role("row", name="Cancer None None Same")).to_be_visible()
+
+    ages = (first.inputs.age_at_onset, second.inputs.age_at_onset)
+    assert ages[0] != ages[1]
     expect(
-        page.get_by_role("row", name="Anti-Jo-1 negative Absent Present: adverse Differs")
+        page.get_by_role("row", name=f"Age at onset {ages[0]} years {ages[1]} years Differs")
+    ).to_be_visible()
+    cancer = FIELDS["malignancy"].describe(first.inputs.malignancy)
+    assert first.inputs.malignancy == second.inputs.malignancy
+    expect(page.get_by_role("row", name=f"Cancer {cancer} {cancer} Same")).to_be_visible()
+    # The non-Jo-1 factor differs: anti-Jo-1 against anti-PL-12.
+    assert (first.status("jo1_negative"), second.status("jo1_negative")) == (
+        Status.ABSENT,
+        Status.PRESENT,
+    )
+    expect(
+        page.get_by_role(
+            "row", name=f"{first.title('jo1_negative')} Absent Present: adverse Differs"
+        )
     ).to_be_visible()
 
 
-def test_the_presenter_view_moves_by_keyboard(page: Page) -> None:
+def test_the_presenter_view_moves_by_keyboard(page: Page, teaching) -> None:
     page.goto("/cases/mda5-rapid")
     page.get_by_role("link", name="Present this case on a projector").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Anti-MDA5 with rapidly progressive lung disease"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(teaching.title("mda5-rapid"))
     page.wait_for_load_state()  # the keys are handled by the page's script, run on load
     page.keyboard.press("ArrowRight")
     expect(page.locator("#slide-2")).to_be_focused()
@@ -72,21 +101,25 @@ def test_the_presenter_view_moves_by_keyboard(page: Page) -> None:
     expect(page.locator("#slide-1")).to_be_focused()
 
 
-def test_the_pdf_of_a_result_holds_the_case_notes(page: Page) -> None:
+def test_the_pdf_of_a_result_holds_the_case_notes(page: Page, teaching, rules) -> None:
+    expected = teaching.expected("pl7-fibrosis")
+    present = expected.titles(Status.PRESENT)
+    assert {"age_over_60", "extensive_ild", "ppf_2022"} <= expected.ids(Status.PRESENT)
     page.goto("/cases/pl7-fibrosis")
     page.emulate_media(media="print")
-    text = " ".join(
-        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(page.pdf())).pages
+    pages = PdfReader(io.BytesIO(page.pdf())).pages
+    # NFKC undoes the ligatures the PDF's text may carry ("ﬁ" for "fi").
+    text = unicodedata.normalize(
+        "NFKC", " ".join(" ".join(p.extract_text().split()) for p in pages)
     )
     assert text.count("Not medical advice") >= 2  # at the top and at the bottom
-    assert "5 adverse factors present, 0 favourable, 0 not assessed" in text
+    assert expected.summary in text
     for words in (
-        "Onset after the age of 60",
-        "Extensive lung disease",
+        *present,
         "Your answers",
-        "Age at onset 67 years",
+        f"Age at onset {expected.inputs.age_at_onset} years",
         "PMID 23422076",
-        "Rules version 2026.11.1",
+        f"Rules version {rules.version}",
         "Assessed 20",
     ):
         assert words in text, words
