@@ -7,7 +7,7 @@ import re
 import pytest
 
 from calculator.engine import assess
-from calculator.inputs import FIELDS, Inputs
+from calculator.inputs import FIELDS, GROUPS, ILD_ONLY_FIELDS, Inputs, format_number
 from calculator.report import summary_line
 
 from .helpers import is_checked
@@ -90,18 +90,76 @@ def test_a_choice_that_is_not_offered_is_refused(client, name):
     assert "&#39;maybe&#39; is not one of" in html
 
 
-@pytest.mark.parametrize("name", ["ild_course", "hrct_extent"])
+@pytest.mark.parametrize("name", ILD_ONLY_FIELDS)
 @pytest.mark.parametrize("ild", ["absent", "unknown", None])
 def test_ild_answers_without_ild_are_an_error_not_dropped(client, name, ild):
-    answer = FIELDS[name].choices.__members__
-    value = next(m.value for m in FIELDS[name].choices if not m.not_known)
+    spec = FIELDS[name]
+    value = format_number(spec.minimum) if spec.is_number else spec.known_choices[0].value
     data = {name: value, **({"ild": ild} if ild else {})}
     response = client.post("/", data=data)
     html = page_text(response)
-    assert response.status_code == 400, answer
+    assert response.status_code == 400
     assert_error_beside(html, name)
     assert "Applies only when ILD is present" in html
-    assert is_checked(html, name, value)
+    if spec.is_number:
+        assert value_of(html, name) == value
+    else:
+        assert is_checked(html, name, value)
+    assert client.post("/", data={**data, "ild": "present"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "in_mg_per_l", "status"),
+    [
+        ("1", "mg_per_dl", "10", "present"),
+        ("0.99", "mg_per_dl", "9.9", "absent"),
+        ("1.5", "mg_per_dl", "15", "present"),
+        ("10", "mg_per_l", "10", "present"),
+        ("9.9", "mg_per_l", "9.9", "absent"),
+    ],
+)
+def test_crp_is_taken_in_either_unit_and_counted_in_mg_per_l(
+    client, typed, unit, in_mg_per_l, status
+):
+    data = {"ild": "present", "crp_mg_per_l": typed, "crp_mg_per_l_unit": unit}
+    html = page_text(client.post("/", data=data))
+    start = html.index('id="factor-raised_crp"')
+    factor = html[start : html.index("</article>", start)]
+    assert f"status status--{status}" in factor
+    assert f"C-reactive protein (CRP): {in_mg_per_l} mg/L" in factor
+    api = client.post("/api/v2/assess", json={"ild": "present", "crp_mg_per_l": float(in_mg_per_l)})
+    crp = next(f for f in api.get_json()["factors"] if f["id"] == "raised_crp")
+    assert crp["status"] == status
+
+
+def test_a_crp_value_without_a_unit_is_an_error_beside_it_and_kept(client):
+    response = client.post("/", data={"crp_mg_per_l": "1.5", "age_at_onset": "50"})
+    html = page_text(response)
+    assert response.status_code == 400
+    assert_error_beside(html, "crp_mg_per_l")
+    assert "Choose the unit of the C-reactive protein value: mg/L or mg/dL." in html
+    assert value_of(html, "crp_mg_per_l") == "1.5"
+    assert value_of(html, "age_at_onset") == "50"
+
+
+def test_a_crp_out_of_range_is_said_in_the_unit_chosen(client):
+    data = {"crp_mg_per_l": "150", "crp_mg_per_l_unit": "mg_per_dl"}
+    html = page_text(client.post("/", data=data))
+    assert "Enter a number from 0 to 100 mg/dL" in html
+    assert is_checked(html, "crp_mg_per_l_unit", "mg_per_dl")
+    assert value_of(html, "crp_mg_per_l") == "150"
+
+
+def test_the_form_is_grouped_in_fieldsets_with_the_2022_criteria_for_ild_only(client):
+    html = page_text(client.get("/"))
+    legends = re.findall(r'<legend class="group-legend"><h2>(.*?)</h2></legend>', html)
+    assert legends == list(GROUPS.values())
+    start = html.index("Progression in the past year (2022 criteria)")
+    fieldset = html[html.rindex("<fieldset", 0, start) : start]
+    assert "data-ild-only" in fieldset
+    hints = html[start:]
+    for feature in ("traction bronchiectasis", "ground-glass", "honeycombing", "volume loss"):
+        assert feature in hints
 
 
 def test_every_error_is_shown_at_once(client):
