@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, format_number
 from calculator.report import DISCLAIMER, AssessmentOut
 
+from .helpers import ROOT
+
 URL = "/api/v2/assess"
 # The keys of the answer and of a factor in design.md's contract, in its order.
 TOP_KEYS = ["rules_version", "reviewed", "disclaimer", "summary", "cautions", "derived", "factors"]
@@ -351,3 +353,14 @@ def _without_nulls(value):
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
+
+
+def test_the_readme_example_gives_what_the_readme_shows(client):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The API") :]
+    sent = json.loads(re.search(r"-d '(\{.*?\})'", section).group(1))
+    shown = re.search(r'"summary": (\{.*?\})', section).group(1)
+    body = post(client, sent).get_json()
+    assert body["summary"] == json.loads(shown)
+    first = body["factors"][0]
+    assert f'"working": {json.dumps(first["working"])}' in section.replace("\n", "")

@@ -135,10 +135,11 @@ class FormHelper:
                 expect(radio).to_be_checked()
 
     @staticmethod
-    def factor(page: Page, title: str) -> Locator:
-        """Return the result page's article about the factor with this title."""
+    def factor(scope: Page | Locator, title: str) -> Locator:
+        """Return the result page's article about the factor with this title (in a section)."""
         name = re.compile(rf"^{STATUS_WORDS} {re.escape(title)}$")
-        return page.get_by_role("article").filter(has=page.get_by_role("heading", name=name))
+        page = scope if isinstance(scope, Page) else scope.page
+        return scope.get_by_role("article").filter(has=page.get_by_role("heading", name=name))
 
     @staticmethod
     def submit(page: Page) -> None:
