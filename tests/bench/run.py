@@ -13,15 +13,20 @@ In one run it
    under the same gunicorn settings; both listen on 127.0.0.1 only;
 2. loads each, one after the other, with wrk for a fixed time at a fixed concurrency
    (``tests/bench/load.lua`` sets the request and prints the results as one JSON line):
-   (a) GET / on the bare app, (b) POST /api/v1/assess with a typical case as JSON,
-   (c) POST / form submissions that reuse one CSRF token and one session cookie from one GET /.
-   (b) must answer 200 and (c) 200 with "adverse factor" in the page before any load starts;
-3. prints requests/s, p50/p99/mean latency, socket errors and non-2xx responses per load, the
-   CPU time the workers spent per request, the CPU wrk used and the CPU everything else used
-   (a noise gauge: on a 2-CPU machine other work competes with the workers), and the ratios
-   app/bare for (b) and (c). Run 2 loads the bare app again and each run's ratio is taken
-   against its own bare load; the targets are judged on the run less disturbed by other work
-   (the lower "other CPU"); the ratios of worker CPU per request are printed beside them;
+   (a) GET / on the bare app, (b) POST /api/v2/assess with a typical case as JSON,
+   (c) POST / form submissions of the same case (CRP typed in mg/dL, with its unit) that reuse
+   one CSRF token and one session cookie from one GET /.
+   Before any load starts, (b) must answer 200 with a contract v2 answer and (c) 200 with a
+   result page whose summary is the API's; during the loads, every 2xx response must carry
+   its load's marker (``"derived":`` for the API, ``<title>Result:`` for the form; checked by
+   load.lua), or it counts as unexpected;
+3. prints requests/s, p50/p99/mean latency, socket errors, non-2xx and unexpected responses
+   per load, the CPU time the workers spent per request, the CPU wrk used and the CPU
+   everything else used (a noise gauge: on a 2-CPU machine other work competes with the
+   workers), and the ratios app/bare for (b) and (c). Run 2 loads the bare app again and
+   each run's ratio is taken against its own bare load; the targets are judged on the run
+   less disturbed by other work (the lower "other CPU"); the ratios of worker CPU per
+   request are printed beside them;
 4. weighs the result page: its HTML, plus every stylesheet, script and other local resource it
    loads, the number of requests, the external origins of loaded resources, and the outbound
    links (plain <a href> to other hosts, which load nothing);
@@ -73,18 +78,39 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 LUA = HERE / "load.lua"
 
+API_PATH = "/api/v2/assess"
+
+# A typical case under contract v2: anti-Jo-1 with anti-Ro52, fibrotic ILD judged progressive,
+# lung function a year apart (the 2022 criteria partly answered), and a few blood tests.
 TYPICAL: dict[str, Any] = {
     "age_at_onset": 64,
-    "anti_jo1": "negative",
-    "anti_mda5": "negative",
     "myositis": "present",
+    "anti_jo1": "positive",
+    "other_ars_antibody": "not_tested",
+    "anti_mda5": "negative",
+    "anti_ro52": "positive",
     "ild": "present",
     "ild_course": "progressive",
     "hrct_extent": "extensive",
     "fvc_percent_predicted": 62,
+    "dlco_percent_predicted": 48,
+    "respiratory_failure": "absent",
+    "fibrosis_on_ct": "present",
+    "symptoms_worse_past_year": "yes",
+    "fvc_percent_predicted_year_before": 68,
+    "dlco_percent_predicted_year_before": 55,
+    "ct_progression_past_year": "unknown",
+    "other_cause_excluded": "yes",
+    "crp_mg_per_l": 14,
+    "kl6_u_per_ml": 1250,
+    "ferritin_ng_per_ml": 420,
     "diagnostic_delay_months": 9,
-    "malignancy": "none",
+    "malignancy": "none_found",
 }
+# The form takes CRP with its unit, a required choice: the same 14 mg/L, typed in mg/dL.
+TYPICAL_FORM_CHANGES = {"crp_mg_per_l": "1.4", "crp_mg_per_l_unit": "mg_per_dl"}
+API_MARKER = '"derived":'  # in every contract v2 answer, never in v1's or an error's
+FORM_MARKER = "<title>Result: "  # a result page, not the form again
 
 PAGE_LIMIT = 40 * 1024
 API_RATIO = 0.7
@@ -352,6 +378,7 @@ class Load:
     socket_errors: int
     non_2xx: int
     status_ge_400: int
+    unexpected: int = 0  # 2xx responses without the load's marker
     worker_cpu_s: float = 0.0
     wrk_cpu_s: float = 0.0
     other_cpu_s: float = 0.0
@@ -425,6 +452,7 @@ def run_wrk(
     body: bytes | None = None,
     ctype: str = "",
     cookie: str = "",
+    marker: str = "",
 ) -> Load:
     """Load one URL for a fixed time at a fixed concurrency and return what wrk measured.
 
@@ -435,7 +463,13 @@ def run_wrk(
     url = server.url + path
     workers = server.workers()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "BENCH_METHOD": method, "BENCH_CTYPE": ctype, "BENCH_COOKIE": cookie}
+        env = {
+            **os.environ,
+            "BENCH_METHOD": method,
+            "BENCH_CTYPE": ctype,
+            "BENCH_COOKIE": cookie,
+            "BENCH_EXPECT": marker,
+        }
         if body is not None:
             body_file = Path(tmp) / "body"
             body_file.write_bytes(body)
@@ -491,6 +525,7 @@ def run_wrk(
         socket_errors=r["connect"] + r["read"] + r["write"] + r["timeout"],
         non_2xx=r["non_2xx"],
         status_ge_400=r["status_ge_400"],
+        unexpected=r["unexpected"],
         worker_cpu_s=worker_cpu,
         wrk_cpu_s=wrk_cpu,
         other_cpu_s=max(0.0, busy - worker_cpu - wrk_cpu),
@@ -528,8 +563,10 @@ def time_engine() -> dict[str, Any]:
         lambda: writer.write(engine.assess(ruleset, inputs.parse_json(body)))
     )
     return {
-        "rules": len(ruleset.rules),
+        "factors": len(ruleset.factors),
+        "cautions": len(ruleset.cautions),
         "summary": assessment.summary,
+        "cautions_present": [finding.rule.id for finding in assessment.cautions],
         "engine_best": engine_best,
         "engine_median": engine_median,
         "api_best": api_best,
@@ -559,9 +596,22 @@ def form_session(app: Server) -> tuple[str, str]:
 
 
 def form_body(token: str) -> bytes:
-    """Return the form submission of the typical case with the CSRF token."""
-    fields = {**{name: str(value) for name, value in TYPICAL.items()}, "csrf_token": token}
+    """Return the form submission of the typical case (CRP with its unit) and the CSRF token."""
+    fields = {
+        **{name: str(value) for name, value in TYPICAL.items()},
+        **TYPICAL_FORM_CHANGES,
+        "csrf_token": token,
+    }
     return urllib.parse.urlencode(fields).encode()
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    """Say the API's counts as the result page's summary does."""
+    adverse = summary["adverse_present"]
+    return (
+        f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
+        f"{summary['favourable_present']} favourable, {summary['not_assessed']} not assessed"
+    )
 
 
 def verify(app: Server, bare: Server, api_body: bytes, body: bytes, cookie: str) -> bytes:
@@ -570,21 +620,26 @@ def verify(app: Server, bare: Server, api_body: bytes, body: bytes, cookie: str)
     if status != 200 or text != b"ok":
         raise BenchError(f"bare GET / answered {status} {text[:80]!r}")
     status, _, text = fetch(
-        "POST", app.url + "/api/v1/assess", api_body, {"Content-Type": "application/json"}
+        "POST", app.url + API_PATH, api_body, {"Content-Type": "application/json"}
     )
     if status != 200:
-        raise BenchError(f"POST /api/v1/assess answered {status}: {text[:300]!r}")
+        raise BenchError(f"POST {API_PATH} answered {status}: {text[:300]!r}")
     answer = json.loads(text)
-    if not answer.get("factors"):
-        raise BenchError("POST /api/v1/assess: no factors in the answer")
+    missing = {"factors", "cautions", "derived", "reviewed"} - answer.keys()
+    if missing or not answer["factors"] or API_MARKER.encode() not in text:
+        raise BenchError(f"POST {API_PATH}: not a contract v2 answer (missing {sorted(missing)})")
     status, _, page = fetch(
         "POST",
         app.url + "/",
         body,
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
-    if status != 200 or b"adverse factor" not in page:
-        raise BenchError(f"POST / answered {status} without 'adverse factor': {page[:300]!r}")
+    summary = f"{FORM_MARKER}{summary_line(answer['summary'])}".encode()
+    if status != 200 or summary not in page:
+        raise BenchError(
+            f"POST / answered {status} without the API's summary {summary.decode()!r}: "
+            f"{page[:300]!r}"
+        )
     return page
 
 
@@ -645,7 +700,8 @@ def weigh(app: Server, page: bytes) -> Weight:
 
 LOAD_HEADER = (
     f"  {'load':<30} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'mean ms':>7} {'errors':>6} "
-    f"{'non-2xx':>7} {'requests':>8} {'worker CPU/req':>14} {'wrk CPU':>7} {'other CPU':>9}"
+    f"{'non-2xx':>7} {'unexp.':>6} {'requests':>8} {'worker CPU/req':>14} {'wrk CPU':>7} "
+    f"{'other CPU':>9}"
 )
 
 
@@ -653,8 +709,9 @@ def show_load(load: Load) -> None:
     wrk_share = load.wrk_cpu_s / load.duration_s if load.duration_s else 0.0
     print(
         f"  {load.name:<30} {load.rps:>8.1f} {load.p50_ms:>7.2f} {load.p99_ms:>7.2f} "
-        f"{load.mean_ms:>7.2f} {load.socket_errors:>6} {load.non_2xx:>7} {load.requests:>8} "
-        f"{load.worker_cpu_us_per_request:>11.0f} µs {wrk_share:>7.0%} {load.other_cpu_share:>9.0%}"
+        f"{load.mean_ms:>7.2f} {load.socket_errors:>6} {load.non_2xx:>7} {load.unexpected:>6} "
+        f"{load.requests:>8} {load.worker_cpu_us_per_request:>11.0f} µs {wrk_share:>7.0%} "
+        f"{load.other_cpu_share:>9.0%}"
     )
 
 
@@ -728,8 +785,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nEngine in-process (timeit, median of 7; best in brackets)")
     engine = time_engine()
     print(
-        f"  engine.assess, all {engine['rules']} rules:   {engine['engine_median']:8.1f} µs "
-        f"({engine['engine_best']:.1f})   summary {engine['summary']}"
+        f"  engine.assess, {engine['factors']} factors, {engine['cautions']} cautions: "
+        f"{engine['engine_median']:8.1f} µs ({engine['engine_best']:.1f})   "
+        f"summary {engine['summary']}, cautions present {engine['cautions_present']}"
     )
     print(
         f"  API work in-process:            {engine['api_median']:8.1f} µs "
@@ -755,18 +813,25 @@ def main(argv: list[str] | None = None) -> int:
         token, cookie = form_session(app)
         body = form_body(token)
         page = verify(app, bare, api_body, body, cookie)
-        print("  checked: POST /api/v1/assess -> 200; POST / -> 200 with 'adverse factor'")
+        print(
+            f"  checked: POST {API_PATH} -> 200, a v2 answer; "
+            "POST / -> 200, a result page with the API's summary"
+        )
 
         def bare_load(name: str, seconds: int) -> Load:
-            return run_wrk(wrk, name, bare, "/", args, seconds)
+            return run_wrk(wrk, name, bare, "/", args, seconds, marker="ok")
 
         def api_load(name: str, seconds: int) -> Load:
             ctype = "application/json"
-            return run_wrk(wrk, name, app, "/api/v1/assess", args, seconds, "POST", api_body, ctype)
+            return run_wrk(
+                wrk, name, app, API_PATH, args, seconds, "POST", api_body, ctype, marker=API_MARKER
+            )
 
         def form_load(name: str, seconds: int) -> Load:
             ctype = "application/x-www-form-urlencoded"
-            return run_wrk(wrk, name, app, "/", args, seconds, "POST", body, ctype, cookie)
+            return run_wrk(
+                wrk, name, app, "/", args, seconds, "POST", body, ctype, cookie, FORM_MARKER
+            )
 
         rss_start = {pid: rss_kib(pid) for pid in workers}
         warmups = []
@@ -782,7 +847,7 @@ def main(argv: list[str] | None = None) -> int:
         print(LOAD_HEADER)
         bare_1 = bare_load("(a) bare GET /", args.duration)
         show_load(bare_1)
-        api_1 = api_load("(b) API POST /api/v1/assess", args.duration)
+        api_1 = api_load(f"(b) API POST {API_PATH}", args.duration)
         show_load(api_1)
         form_1 = form_load("(c) form POST / (result page)", args.duration)
         show_load(form_1)
@@ -790,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\nLoads, run 2 (the same loads again; bare again for a same-time baseline)")
         print(LOAD_HEADER)
-        api_2 = api_load("(b) API POST /api/v1/assess", args.duration)
+        api_2 = api_load(f"(b) API POST {API_PATH}", args.duration)
         show_load(api_2)
         form_2 = form_load("(c) form POST / (result page)", args.duration)
         show_load(form_2)
@@ -901,6 +966,7 @@ def main(argv: list[str] | None = None) -> int:
 
     errors = sum(load.socket_errors for load in loads)
     non_2xx = sum(load.non_2xx for load in loads)
+    unexpected = sum(load.unexpected for load in loads)
     worst = max(growth.values())
     rows = [
         (
@@ -914,9 +980,10 @@ def main(argv: list[str] | None = None) -> int:
             form_ratio >= FORM_RATIO,
         ),
         (
-            "zero errors, zero non-2xx",
-            f"{errors} errors, {non_2xx} non-2xx in {sum(x.requests for x in loads)} requests",
-            errors == 0 and non_2xx == 0,
+            "zero errors, non-2xx, unexpected bodies",
+            f"{errors} errors, {non_2xx} non-2xx, {unexpected} unexpected "
+            f"in {sum(x.requests for x in loads)} requests",
+            errors == 0 and non_2xx == 0 and unexpected == 0,
         ),
         (
             f"worker memory growth <= {MEMORY_GROWTH:g} %",

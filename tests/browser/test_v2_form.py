@@ -36,7 +36,7 @@ def every_answer() -> dict[str, str]:
             value //= factor
             answers[f"Unit of {spec.label}"] = unit
         answers[spec.label] = str(value)
-    # Every question applies only when ILD is present, and its first choice is "Present".
+    # So that the questions that apply only with ILD can be answered: its first choice.
     assert answers[FIELDS["ild"].label] == "Present"
     return answers
 
@@ -53,7 +53,9 @@ def expect_every_answer_received(page: Page) -> None:
     """Check the result's "Your answers": one row per question, none of them "Not known"."""
     answers = page.get_by_role("region", name="Your answers")
     expect(answers.get_by_role("definition")).to_have_count(len(FIELDS))
-    expect(answers.get_by_role("definition").filter(has_text=re.compile(r"^Not known$"))).to_have_count(0)
+    expect(
+        answers.get_by_role("definition").filter(has_text=re.compile(r"^Not known$"))
+    ).to_have_count(0)
 
 
 # (a) --------------------------------------------------------------------------------------
