@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import Flask, request
 
+from . import settings
 from .cases import load_cases
 from .datafile import DataFileError
 from .rules import RulesError, RuleSet, load_rules
+from .settings import SettingsError
 
 __all__ = ["create_app", "RulesError", "StartupError"]
 
@@ -60,7 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RULES_PATH=str(resource("rules.yaml")),
         CASES_PATH=str(resource("cases.yaml")),
         MAX_CONTENT_LENGTH=64 * 1024,
-        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=None,  # None: the same as MAX_CONTENT_LENGTH
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -72,6 +74,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    try:
+        settings.check(app.config)
+    except SettingsError as error:
+        raise StartupError(f"The app cannot start. {error}") from None
+    settings.derive(app.config)
     try:
         app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
         app.extensions["cases"] = load_cases(app.config["CASES_PATH"])
