@@ -97,3 +97,18 @@ def test_the_servers_stop_with_one_line_and_no_traceback(command, name, value):
     assert len(ours) == 1 and ours[0].startswith("The app cannot start."), result.stderr
     assert "Traceback" not in result.stderr
 
+
+@pytest.mark.parametrize(
+    ("limit", "words"),
+    [(65536, "(64 KiB)"), (2048, "(2 KiB)"), (2 * 1024 * 1024, "(2 MiB)"), (5000, "(5,000 bytes)")],
+)
+def test_the_413_message_states_the_configured_limit(limit, words):
+    client = create_app(
+        {"SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "MAX_CONTENT_LENGTH": limit}
+    ).test_client()
+    body = {"age_at_onset": "7" * (limit + 10)}
+    page = client.post("/", data=body)
+    api = client.post(API, json=body)
+    assert page.status_code == api.status_code == 413
+    assert words in page.get_data(as_text=True)
+    assert words in api.get_json()["errors"][0]["message"]
