@@ -166,3 +166,72 @@ def test_the_development_server_refuses_a_chunked_body_over_the_limit(live_serve
     body = json.dumps({"age_at_onset": 70, "pad": "x" * LIMIT}).encode()
     status, _ = raw_request(live_server, chunked(API, body, "application/json"))
     assert status == 413
+
+
+# --------------------------------------------------------------------------- D4, D9: JSON keys
+
+
+def post_json(client, text: str):
+    return client.post(API, data=text, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"age_at_onset":"x","age_at_onset":70}', '{"age_at_onset":70,"age_at_onset":70}'],
+)
+def test_a_key_given_twice_is_a_422_naming_it(client, text):
+    response = post_json(client, text)
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "age_at_onset"
+    assert "given more than once" in error["message"]
+
+
+def test_each_repeated_key_is_named_once(client):
+    text = '{"ild":"present","ild":"absent","myositis":"absent","myositis":"x","ild":"absent"}'
+    response = post_json(client, text)
+    assert [e["field"] for e in response.get_json()["errors"]] == ["ild", "myositis"]
+
+
+def test_an_empty_key_gets_its_own_message(client):
+    response = post_json(client, '{"":1, "age_at_onset": 70}')
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error == {
+        "field": "",
+        "message": 'A key is empty: name each answer, like "age_at_onset".',
+    }
+
+
+# --------------------------------------------------------------------------- replies stay small
+
+
+def test_unknown_keys_are_not_answered_with_every_known_field(client):
+    [error] = post_json(client, '{"colour": 1}').get_json()["errors"]
+    assert error["message"] == "'colour' is not a known field. The fields are listed at /api."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({f"k{i}": 1 for i in range(3000)}),  # 27 KB of unknown keys
+        json.dumps({"k" * 60000: 1}),
+        json.dumps({"anti_jo1": "p" * 60000, "myositis": "q" * 3000}),
+        json.dumps({"anti_jo1": [1] * 30000}, separators=(",", ":")),
+        json.dumps({"anti_jo1": 2} | {f"k{i}": [1, 2] for i in range(3000)}),
+        "{" + ",".join(f'"d{i % 50}":1' for i in range(3000)) + "}",  # 50 keys each given 60 times
+    ],
+    ids=["many unknown keys", "a long key", "long values", "a long list", "mixed", "repeats"],
+)
+def test_a_reply_is_never_much_larger_than_its_request(client, text):
+    response = post_json(client, text)
+    assert response.status_code == 422
+    assert len(response.data) <= len(text) + 2048
+    errors = response.get_json()["errors"]
+    assert len(errors) <= 21
+
+
+def test_the_cap_says_how_many_problems_were_not_listed(client):
+    errors = post_json(client, json.dumps({f"k{i}": 1 for i in range(100)})).get_json()["errors"]
+    assert len(errors) == 21
+    assert errors[-1] == {"field": "body", "message": "80 more not listed."}
