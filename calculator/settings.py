@@ -7,9 +7,12 @@ as "64k": each setting is checked here, before anything uses it.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from flask import Flask
 
 MAX_BODY = 16 * 1024 * 1024
 MAX_PROXIES = 5
@@ -35,6 +38,13 @@ def _hosts(value: Any) -> bool:
 def _time_limit(value: Any) -> bool:
     return value is None or _whole(1, 10**9)(value)
 
+
+def _flag(value: Any) -> bool:
+    return value is None or isinstance(value, bool)
+
+
+# Read by Flask itself or its command line; none is close to a setting of the app's.
+FLASK_OWN = {*Flask.default_config, "APP", "DEBUG", "ENV", "SKIP_DOTENV", "RUN_FROM_CLI"}
 
 # Each setting: what it must be, said as the end of "FLASK_NAME=... is not valid: ...".
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
@@ -63,6 +73,8 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         _time_limit,
         "give how many seconds a form stays valid, a whole number, or null for no limit",
     ),
+    "WTF_CSRF_ENABLED": (_flag, "give true or false"),
+    "SESSION_COOKIE_SECURE": (_flag, "give true or false"),
 }
 
 
@@ -80,6 +92,15 @@ def check(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -
             shown = "(withheld)"  # a secret is never printed, even a bad one
         where = f"FLASK_{name}" if raw is not None else name
         problems.append(f"{where}={shown} is not valid: {advice}.")
+    for variable in environ:
+        name = variable.removeprefix("FLASK_")
+        if name != variable and name not in CHECKS and name not in FLASK_OWN:
+            # A misspelt setting would be ignored without a word.
+            close = difflib.get_close_matches(name, CHECKS, n=1, cutoff=0.85)
+            if close:
+                problems.append(
+                    f"{variable} is not a setting of this app: did you mean FLASK_{close[0]}?"
+                )
     if problems:
         raise SettingsError("\n".join(problems))
 

@@ -27,6 +27,8 @@ BAD = [
     ("FLASK_CASES_PATH", "", "path of a teaching cases file"),
     ("FLASK_WTF_CSRF_TIME_LIMIT", "soon", "how many seconds a form stays valid"),
     ("FLASK_SECRET_KEY", "12345", "random text"),
+    ("FLASK_WTF_CSRF_ENABLED", "no", "give true or false"),
+    ("FLASK_SESSION_COOKIE_SECURE", "yes", "give true or false"),
 ]
 
 
@@ -52,6 +54,33 @@ def test_the_secret_key_is_never_printed_even_when_refused(monkeypatch):
 def test_settings_given_in_code_are_checked_too():
     with pytest.raises(StartupError, match="PROXIES='1' is not valid"):
         create_app({"SECRET_KEY": "x", "PROXIES": "1"})
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("FLASK_MAX_CONTENT_LENGHT", "FLASK_MAX_CONTENT_LENGTH"),
+        ("FLASK_RULE_PATH", "FLASK_RULES_PATH"),
+    ],
+)
+def test_a_misspelt_setting_stops_start_up_rather_than_being_ignored(monkeypatch, typo, meant):
+    monkeypatch.setenv(typo, "100000")
+    with pytest.raises(StartupError) as caught:
+        create_app()
+    assert str(caught.value.code) == (
+        f"The app cannot start. {typo} is not a setting of this app: did you mean {meant}?"
+    )
+
+
+def test_flasks_own_variables_are_not_taken_for_misspellings(monkeypatch):
+    for name, value in {
+        "FLASK_RUN_PORT": "0",
+        "FLASK_APP": "calculator",
+        "FLASK_SESSION_COOKIE_NAME": "s",
+        "FLASK_SESSION_COOKIE_SAMESITE": "Strict",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert create_app({"SECRET_KEY": "x"}).config["SESSION_COOKIE_NAME"] == "s"
 
 
 def test_good_settings_are_used(monkeypatch):
