@@ -15,7 +15,6 @@ from . import settings
 from .cases import load_cases
 from .datafile import DataFileError
 from .rules import RulesError, RuleSet, load_rules
-from .settings import SettingsError
 
 __all__ = ["create_app", "RulesError", "StartupError"]
 
@@ -76,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     try:
         settings.check(app.config)
-    except SettingsError as error:
+    except settings.SettingsError as error:
         raise StartupError(f"The app cannot start. {error}") from None
     settings.derive(app.config)
     try:
