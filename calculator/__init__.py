@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from . import settings
 from .cases import load_cases
 from .datafile import DataFileError
 from .rules import RulesError, RuleSet, load_rules
@@ -60,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RULES_PATH=str(resource("rules.yaml")),
         CASES_PATH=str(resource("cases.yaml")),
         MAX_CONTENT_LENGTH=64 * 1024,
-        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=None,  # None: the same as MAX_CONTENT_LENGTH
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -72,6 +73,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    try:
+        settings.check(app.config)
+    except settings.SettingsError as error:
+        raise StartupError(f"The app cannot start. {error}") from None
+    settings.derive(app.config)
     try:
         app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
         app.extensions["cases"] = load_cases(app.config["CASES_PATH"])
@@ -88,9 +94,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import api, cli, errors, openapi, security, teaching, views
+    from . import api, bodies, cli, errors, openapi, security, teaching, views
 
     security.init_app(app)
+    bodies.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     teaching.init_app(app)

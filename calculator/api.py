@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from . import report, rules_of
+from . import jsonbody, report, rules_of
 from .engine import assess
 from .inputs import InputError, parse_json
 
@@ -40,7 +40,7 @@ def assess_json():
         return error(415, "body", "Send the answers as JSON, with Content-Type: application/json.")
     body = request.get_data(cache=False)
     try:
-        inputs = parse_json(body)
+        inputs = parse_json(jsonbody.strict(body))
     except InputError as problem:
         return jsonify(errors=problem.errors), 400 if problem.malformed else 422
     answer = current_app.extensions["json_writer"].write(assess(rules_of(current_app), inputs))

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
 
+MAX_BYTES = 256 * 1024  # rules.yaml is 11 KB; PyYAML reads about 250 KB a second
+MAX_DEPTH = 40  # the deepest condition in use is a few levels; PyYAML recurses per level
+
 
 class DataFileError(Exception):
     """A data file cannot be used; every problem found is listed."""
@@ -43,11 +46,7 @@ def load_items_file(
     path = Path(path)
     keys = list(known_keys)
     word = items.rstrip("s")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:
-        reason = getattr(problem, "strerror", None) or str(problem)
-        raise error(path, [f"cannot be read: {reason}"]) from None
+    text = _read(path, error)
     data, lines = _parse_yaml(path, text, items, error)
     if not isinstance(data, dict):
         fields = ", ".join(repr(name) for name in model.model_fields)
@@ -78,17 +77,43 @@ def load_items_file(
     return model.model_validate(data)
 
 
+def _read(path: Path, error: type[DataFileError]) -> str:
+    """Read a file as UTF-8 text, refusing at once one larger than any data file should be."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise error(path, [f"is larger than {MAX_BYTES // 1024} KiB: is it the right file?"])
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        reason = getattr(problem, "strerror", None) or str(problem)
+        raise error(path, [f"cannot be read: {reason}"]) from None
+
+
 def _parse_yaml(
     path: Path, text: str, items: str, error: type[DataFileError]
 ) -> tuple[Any, list[int]]:
-    """Parse YAML safely, refusing aliases; return the data and each item's line."""
+    """Parse YAML safely, refusing aliases, deep nesting and repeated keys.
+
+    Return the data and each item's line.
+    """
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
                 raise error(path, [f"line {line}: aliases (*{event.anchor}) are not allowed"])
-        data = yaml.safe_load(text)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise error(path, [f"line {line}: nested more than {MAX_DEPTH} levels deep"])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        repeated = _repeated_keys(node)
+        if repeated:
+            raise error(path, repeated)
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as problem:
         raise error(path, [f"not valid YAML: {problem}"]) from None
     lines: list[int] = []
@@ -97,6 +122,33 @@ def _parse_yaml(
             if key.value == items and isinstance(value, yaml.SequenceNode):
                 lines = [item.start_mark.line + 1 for item in value.value]
     return data, lines
+
+
+def _repeated_keys(root: yaml.Node | None) -> list[str]:
+    """Name each key given twice in one mapping, with both lines: YAML would keep the last."""
+    problems: list[tuple[int, str]] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, Any], int] = {}
+            for key, value in node.value:
+                line = key.start_mark.line + 1
+                if isinstance(key, yaml.ScalarNode):
+                    name = (key.tag, key.value)
+                    if name in seen:
+                        problems.append(
+                            (
+                                line,
+                                f"line {line}: key {key.value!r} is given twice (first on line "
+                                f"{seen[name]}); YAML would silently keep the last",
+                            )
+                        )
+                    seen.setdefault(name, line)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return [problem for _, problem in sorted(problems)]
 
 
 def _errors(model: type[BaseModel], data: Any) -> list[dict[str, Any]]:

@@ -172,6 +172,8 @@ GROUP_HINTS = {
 def _meta(group: str, **more: Any) -> Meta:
     return Meta(group, **more)
 
+MAX_ERRORS = 20
+
 
 class Inputs(BaseModel):
     """What is known about one patient. Omitted answers mean "not known"."""
@@ -508,18 +510,24 @@ def field_errors(error: ValidationError, data: dict[str, Any]) -> list[dict[str,
     that one submission shows every problem.
     """
     found: dict[str, str] = {}
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    for item in items[:MAX_ERRORS]:
         ctx = item.get("ctx") or {}
-        names = ctx.get("fields") or [".".join(str(p) for p in item["loc"]) or "body"]
+        where = ".".join(str(p) for p in item["loc"])
+        names = ctx.get("fields") or [where if item["loc"] else "body"]  # "" is a key too
         for name in names:
             found.setdefault(name, _message(name, item))
     for name in only_when_conflicts(data):
         found.setdefault(name, ONLY_WHEN_MESSAGE)
     order = list(Inputs.model_fields)
-    return [
+    listed = [
         {"field": name, "message": found[name]}
         for name in sorted(found, key=lambda n: order.index(n) if n in order else len(order))
     ]
+    if len(items) > MAX_ERRORS:
+        # So that a reply is never much larger than its request.
+        listed.append({"field": "body", "message": f"{len(items) - MAX_ERRORS} more not listed."})
+    return listed
 
 
 def _message(name: str, item: dict[str, Any]) -> str:
@@ -530,18 +538,25 @@ def _message(name: str, item: dict[str, Any]) -> str:
         return ONLY_WHEN_MESSAGE
     if field is None:
         if kind == "extra_forbidden":
+            if not name:
+                return "A key is empty: name each answer, like \"age_at_onset\"."
             close = difflib.get_close_matches(name, Inputs.model_fields, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            known = ", ".join(Inputs.model_fields)
-            return f"{name!r} is not a known field.{hint} Known fields: {known}."
+            hint = f" Did you mean {close[0]!r}?" if close else " The fields are listed at /api."
+            return f"{_brief(name)} is not a known field.{hint}"
         if kind == "model_type" or kind == "model_attributes_type":
             return 'The body must be a JSON object of answers, like {"age_at_onset": 65}.'
         return item["msg"] + "."
     choice = FIELDS[name].choices
     if choice is not None:
         values = ", ".join(repr(member.value) for member in choice)
-        return f"{item.get('input')!r} is not one of {values}."
+        return f"{_brief(item.get('input'))} is not one of {values}."
     return FIELDS[name].number_message
+
+
+def _brief(value: Any) -> str:
+    """Show a value in a message, cut short: a reply must not grow with what was sent."""
+    shown = repr(value)
+    return shown if len(shown) <= 42 else shown[:40] + "…"
 
 
 def _choice_type(annotation: Any) -> type[Choice] | None:

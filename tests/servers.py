@@ -1,0 +1,75 @@
+"""Real servers for the tests: the production command, started on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+from .helpers import ROOT
+
+
+def free_port() -> int:
+    """Return a port of 127.0.0.1 that is free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log, timeout: float = 30) -> None:
+    """Wait until a URL answers 200, or fail with the server's log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"{url} did not answer: {log.read().decode()}") from None
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def gunicorn(*options: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the README's production command on 127.0.0.1; yield its address; always stop it."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    environ.update({"FLASK_SECRET_KEY": "server-tests", **(env or {})})
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--preload",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                *options,
+                "calculator:create_app()",
+            ],
+            cwd=ROOT,
+            env=environ,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_for(f"{url}/healthz", process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
