@@ -9,7 +9,7 @@ It starts the production command, ``python -m gunicorn --preload --workers 2 --w
 FLASK_SECRET_KEY), on 127.0.0.1 only, and for --duration seconds (10 minutes by default) runs
 --concurrency client threads, each in a closed loop over a mix of requests:
 
-- 40 % API: POST /api/v1/assess with varied answers (one in ten invalid, which must be a 422);
+- 40 % API: POST /api/v2/assess with varied answers (one in ten invalid, which must be a 422);
 - 30 % form: POST / with the thread's CSRF token and session cookie and varied answers, which
   must be a result page;
 - 30 % pages: GET of /, /rules, /cases, a case, /api, /openapi.json, /healthz, the stylesheet.
@@ -58,7 +58,7 @@ from run import (
     rss_kib,
 )
 
-API = "/api/v1/assess"
+API = "/api/v2/assess"
 MEMORY_GROWTH = 5.0
 SAMPLE_EVERY = 5.0
 MIX = (("api", 0.4), ("form", 0.3), ("page", 0.3))
@@ -92,7 +92,9 @@ def answers(rng: random.Random) -> dict[str, Any]:
     varied["fvc_percent_predicted"] = round(rng.uniform(30, 120), rng.choice([0, 1, 3]))
     varied["diagnostic_delay_months"] = rng.choice([0, 3, 6, 9, 12, 24, 60])
     varied["anti_mda5"] = rng.choice(["positive", "negative", "not_tested"])
-    varied["malignancy"] = rng.choice(["none", "within_3_years", "outside_window", "unknown"])
+    varied["malignancy"] = rng.choice(
+        ["none_found", "within_3_years", "outside_window", "not_known"]
+    )
     for name in rng.sample(sorted(varied), rng.randint(0, 3)):
         if name not in ("ild", "ild_course", "hrct_extent"):
             del varied[name]  # left out: not known
@@ -150,6 +152,8 @@ class Client(threading.Thread):
             return status == want and right, str(status)
         if kind == "form":
             fields = {k: str(v) for k, v in answers(self.rng).items()}
+            if "crp_mg_per_l" in fields:
+                fields["crp_mg_per_l_unit"] = "mg_per_l"  # the form needs CRP's unit
             body = urllib.parse.urlencode({"csrf_token": self.token, **fields}).encode()
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
