@@ -56,6 +56,7 @@ class Finding:
     status: Status
     missing_inputs: tuple[str, ...]
     working: tuple[Step, ...]
+    inputs: Any = None  # the answers it was decided on
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def finding(rule: Rule, inputs: Any) -> Finding:
     if outcome.truth is None:
         unknown = {name for node in nodes for name in node.spec.unknown_inputs(inputs)}
         missing = tuple(name for name in FIELDS if name in unknown)
-    return Finding(rule, _STATUS[outcome.truth], missing, working)
+    return Finding(rule, _STATUS[outcome.truth], missing, working, inputs)
 
 
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:

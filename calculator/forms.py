@@ -52,6 +52,8 @@ FORM_GROUPS = tuple(
 class AnswersForm(FlaskForm):
     """The calculator's questions; one field per input, named as in the API."""
 
+    nothing_answered = False  # set when a submission gave no known answer at all
+
     @property
     def answer_fields(self) -> list[Field]:
         """Return the answer fields in the order of the input model."""

@@ -641,9 +641,10 @@ class FieldSpec:
         return self.with_unit(value)
 
     def with_unit(self, value: Any) -> str:
-        """Write a number with its unit: "65 years", "65% predicted"."""
+        """Write a number with its unit: "65 years", "1 month", "65% predicted"."""
         joiner = "" if self.unit.startswith("%") else " "
-        return f"{format_number(value)}{joiner}{self.unit}".strip()
+        unit = self.unit[:-1] if value == 1 and self.unit in ("years", "months") else self.unit
+        return f"{format_number(value)}{joiner}{unit}".strip()
 
     def is_valid_choice(self, value: Any) -> bool:
         """Tell whether a value is one of this choice field's answers."""

@@ -117,12 +117,119 @@ def summary_line(assessment: Assessment) -> str:
     )
 
 
+NOT_APPLICABLE = "Not applicable (no ILD)"
+
+
 def answers(assessment: Assessment) -> list[tuple[str, str, str]]:
-    """Return every input as (name, label, answer in words), "Not known" included."""
+    """Return every input as (name, label, answer in words), "Not known" included.
+
+    A question that applies only when ILD is present reads "Not applicable (no
+    ILD)" when ILD is not present, rather than "Not known".
+    """
     inputs = assessment.inputs
-    return [
-        (name, spec.label, spec.describe(getattr(inputs, name))) for name, spec in FIELDS.items()
+    rows = []
+    for name, spec in FIELDS.items():
+        answer = spec.describe(getattr(inputs, name))
+        if spec.only_when and getattr(inputs, spec.only_when[0]) != spec.only_when[1]:
+            answer = NOT_APPLICABLE
+        rows.append((name, spec.label, answer))
+    return rows
+
+
+def would_decide(finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split a not-assessed factor's missing inputs: (those that alone could decide it, the rest).
+
+    "Extent of ILD on HRCT" can decide extensive lung disease by itself; the FVC
+    matters only when the extent is indeterminate, so it comes second.
+    """
+    from .whatif import can_decide  # the what-if search knows the values worth trying
+
+    limits = finding.rule.number_limits
+    alone = tuple(
+        name
+        for name in finding.missing_inputs
+        if can_decide(finding.rule, finding.inputs, limits, name)
+    )
+    rest = tuple(name for name in finding.missing_inputs if name not in alone)
+    return (alone, rest) if alone else (finding.missing_inputs, ())
+
+
+def short_needs(finding: Finding) -> str:
+    """Say in a few words which answers alone could decide a factor not assessed."""
+    first, _ = would_decide(finding)
+    return _and([_short_label(FIELDS[n].label) for n in first], "or")
+
+
+def to_assess(finding: Finding) -> str:
+    """Say what would decide a factor that is not assessed, the decisive answers first."""
+    first, then = would_decide(finding)
+    said = _and([_short_label(FIELDS[n].label) for n in first], "or" if len(first) > 1 else "and")
+    if then:
+        said += f" (then perhaps {_and([_short_label(FIELDS[n].label) for n in then], 'and')})"
+    return said
+
+
+def _and(words: list[str], joiner: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What the top of a result says: the factors present by name, or what is missing."""
+
+    present: list[Finding]
+    not_assessed: list[Finding]
+    total: int
+    needed: list[str]  # inputs that would assess the most factors, decisive ones first
+
+    @property
+    def mostly_unknown(self) -> bool:
+        """Tell whether most factors could not be assessed, which then leads the summary."""
+        return len(self.not_assessed) * 2 > self.total
+
+
+def glance(assessment: Assessment) -> Glance:
+    """Work out the summary that names, never counts as a score."""
+    present = assessment.where(Status.PRESENT, Effect.ADVERSE) + assessment.where(
+        Status.PRESENT, Effect.FAVOURABLE
+    )
+    unknown = assessment.where(Status.NOT_ASSESSED)
+    needed = {name for f in unknown for name in would_decide(f)[0]}
+    return Glance(
+        present,
+        unknown,
+        len(assessment.findings),
+        [name for name in FIELDS if name in needed],
+    )
+
+
+def notes_text(assessment: Assessment, now: str) -> str:
+    """Write the result as plain text for a patient's notes; the disclaimer last."""
+    rules = assessment.rules
+    lines = [
+        "ASyS prognostic factor calculator: documented prognostic factors (not a score)",
+        f"Assessed {now}; rules version {rules.version}, reviewed {rules.reviewed.isoformat()}.",
+        "",
     ]
+    for finding in assessment.cautions:
+        lines.append(f"CAUTION: {finding.rule.title}. {reason(finding)}.")
+    if assessment.cautions:
+        lines.append("")
+    adverse = assessment.where(Status.PRESENT, Effect.ADVERSE)
+    favourable = assessment.where(Status.PRESENT, Effect.FAVOURABLE)
+    for heading, found in (("Adverse factors present", adverse), ("Favourable", favourable)):
+        lines.append(f"{heading}:" if found else f"{heading}: none")
+        lines += [f"- {f.rule.title} ({f.rule.evidence}): {reason(f)}" for f in found]
+    unknown = assessment.where(Status.NOT_ASSESSED)
+    lines.append("Not assessed:" if unknown else "Not assessed: none")
+    lines += [f"- {f.rule.title}: would need {to_assess(f)}" for f in unknown]
+    absent = assessment.where(Status.ABSENT)
+    lines.append("Absent: " + ("; ".join(f.rule.title for f in absent) if absent else "none"))
+    lines += ["", "Answers:"]
+    lines += [f"- {label}: {answer}" for _, label, answer in answers(assessment)]
+    lines += ["", "The number of factors is not a score: factors overlap and are not weighted."]
+    lines += [DISCLAIMER]
+    return "\n".join(lines) + "\n"
 
 
 def known_answers(assessment: Assessment) -> dict[str, str]:

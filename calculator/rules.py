@@ -111,6 +111,15 @@ class Rule(BaseModel):
         return self.effect is Effect.CAUTION
 
     @cached_property
+    def number_limits(self) -> dict[str, list[float]]:
+        """Collect, per number input, the values this rule compares it with."""
+        found: dict[str, list[float]] = {}
+        for node in comparisons(self.when):
+            if node.field in FIELDS and FIELDS[node.field].is_number:
+                found.setdefault(node.field, []).extend(node.values())
+        return found
+
+    @cached_property
     def inputs(self) -> tuple[str, ...]:
         """Name the input fields this rule reads, derived quantities through their inputs."""
         used = {name for node in comparisons(self.when) for name in node.spec.inputs}

@@ -10,10 +10,11 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 from . import report, rules_of
 from .engine import Assessment, assess
 from .forms import FORM_GROUPS, AnswersForm
-from .inputs import FIELDS, InputError
+from .inputs import FIELDS, InputError, Inputs
 from .whatif import apply, what_ifs
 
 bp = Blueprint("calculator", __name__)
+EMPTY = Inputs()
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["status_words"] = report.status_words
     app.jinja_env.globals["reason"] = report.reason
+    app.jinja_env.globals["to_assess"] = report.to_assess
+    app.jinja_env.globals["short_needs"] = report.short_needs
     macros = app.jinja_env.get_template("_macros.html").module
     app.extensions["factor_html"] = {
         rule.id: macros.factor_body(rule) for rule in rules_of(app).factors
@@ -40,38 +43,51 @@ def init_app(app: Flask) -> None:
 
 
 def show_result(assessment: Assessment, form: AnswersForm | None = None, **extra: Any) -> str:
-    """Render a result page: the factors, their what-ifs, and the answers to go back to."""
+    """Render a result page: the summary, the factors, the answers and the text for the notes."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return render_template(
         "calculator/result.html",
         assessment=assessment,
         sections=report.sections(assessment),
-        summary=report.summary_line(assessment),
+        glance=report.glance(assessment),
         answers=report.answers(assessment),
+        not_applicable=report.NOT_APPLICABLE,
         known=report.known_answers(assessment),
         what_ifs=what_ifs(assessment),
         form=form or AnswersForm(formdata=None),
         factor_html=current_app.extensions["factor_html"],
-        now=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        notes=report.notes_text(assessment, now),
+        now=now,
         **extra,
     )
+
+
+def show_form(form: AnswersForm, status: int = 200, focus: str | None = None):
+    """Render the form, at one question when a Change link asked for it."""
+    focus = focus if focus in FIELDS else None
+    return render_template("calculator/form.html", form=form, focus=focus), status
 
 
 @bp.get("/")
 def form():
     """Show the empty form."""
-    return render_template("calculator/form.html", form=AnswersForm(formdata=None))
+    return show_form(AnswersForm(formdata=None))
 
 
 @bp.post("/")
 def submit():
     """Assess the answers and show the result, or show the form again with errors.
 
-    The same POST serves the result page's buttons: "change" returns the filled
-    form, and "what_if" shows the result with one answer changed.
+    The same POST serves the result page's buttons: "change" (or "change:FIELD")
+    returns the filled form, at that question; "clear" an empty form; and
+    "what_if" shows the result with one answer changed.
     """
     form = AnswersForm()
-    if request.form.get("action") == "change":
-        return render_template("calculator/form.html", form=form)
+    action = request.form.get("action", "")
+    if action == "clear":
+        return show_form(AnswersForm(formdata=None))
+    if action == "change" or action.startswith("change:"):
+        return show_form(form, focus=action.partition(":")[2])
     token_ok = form.validate()  # checks the CSRF token; to_inputs judges the answers
     inputs = form.to_inputs()
     if not token_ok:
@@ -79,12 +95,15 @@ def submit():
             "The form had expired. Your answers are kept: check them and submit again."
         ]
     if inputs is None or not token_ok:
-        return render_template("calculator/form.html", form=form), 400
+        return show_form(form, 400)
+    if inputs == EMPTY:
+        form.nothing_answered = True
+        return show_form(form, 400)
     rules = rules_of(current_app)
     assessment = assess(rules, inputs)
     what_if = request.form.get("what_if")
     if not what_if:
-        return show_result(assessment, form)
+        return show_result(assessment, form, keep_answers=True)
     try:
         changed, name = apply(inputs, what_if)
     except InputError:
@@ -98,6 +117,16 @@ def submit():
         was=FIELDS[name].describe(getattr(inputs, name)),
         baseline_known=report.known_answers(assessment),
     )
+
+
+@bp.get("/result")
+def restore():
+    """Show a result again after Back or Forward, from answers the browser kept in this tab.
+
+    Nothing is kept on the server: the page asks the browser (JavaScript and
+    sessionStorage) to post the answers again; without them it says so.
+    """
+    return render_template("calculator/restore.html", form=AnswersForm(formdata=None))
 
 
 @bp.get("/rules")

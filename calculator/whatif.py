@@ -22,6 +22,7 @@ from .inputs import (
     parse_number,
     parse_values,
 )
+from .rules import Rule
 
 MOST_PER_FACTOR = 2
 _CROSS_FIELD = frozenset({*ONLY_WHEN_FIELDS, *(FIELDS[n].only_when[0] for n in ONLY_WHEN_FIELDS)})
@@ -106,3 +107,16 @@ def apply(inputs: Inputs, token: str) -> tuple[Inputs, str]:
         message = spec.number_message if spec.is_number else "A what-if needs a known answer."
         raise InputError([{"field": name, "message": message}])
     return parse_values({**inputs.model_dump(), name: value}), name
+
+
+
+def can_decide(rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str) -> bool:
+    """Tell whether answering this one input, with some value, would decide the rule."""
+    answers = dict(inputs)
+    for value in candidates(limits, inputs, name):
+        changed = SimpleNamespace(**{**answers, name: value})
+        if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
+            continue
+        if status_of(rule, changed) is not Status.NOT_ASSESSED:  # type: ignore[arg-type]
+            return True
+    return False

@@ -48,9 +48,128 @@
     });
   }
 
+  // Answers kept in this browser tab only (sessionStorage: gone when the tab is closed),
+  // so that Back and Forward show the form filled and the result again. Never sent anywhere
+  // but back to this site's form, in the body of a POST.
+  var KEY = "asys-answers";
+
+  function readKept() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+  }
+
+  function keep(answers) {
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(answers)); } catch (e) { /* storage off */ }
+  }
+
+  function forget() {
+    try { window.sessionStorage.removeItem(KEY); } catch (e) { /* storage off */ }
+  }
+
+  function answersOf(form) {
+    var found = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.name === "action" || el.name === "what_if") { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      if (el.value !== "") { found[el.name] = el.value; }
+    });
+    return found;
+  }
+
+  function fill(form, answers) {
+    Object.keys(answers).forEach(function (name) {
+      Array.prototype.forEach.call(form.querySelectorAll('[name="' + name + '"]'), function (el) {
+        if (el.type === "radio") { el.checked = el.value === answers[name]; } else { el.value = answers[name]; }
+      });
+    });
+  }
+
+  function isEmpty(form) {
+    return Object.keys(answersOf(form)).length === 0;
+  }
+
+  function keepAnswersOnTheForm(form) {
+    var kept = readKept();
+    if (kept && isEmpty(form) && !document.querySelector(".error-summary")) { fill(form, kept); }
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (button && button.hasAttribute("data-clear")) { forget(); return; }
+      keep(answersOf(form));
+    });
+  }
+
+  function keepTheResult(form) {
+    keep(answersOf(form));
+    if (window.history.replaceState) {
+      // The result came from a POST: Back and Forward would ask to send it again.
+      // /result posts the kept answers once more instead, so nothing is lost.
+      window.history.replaceState(null, "", form.getAttribute("data-result-url") || "/result");
+    }
+  }
+
+  function restore(form) {
+    var kept = readKept();
+    if (!kept) { return; }
+    Object.keys(kept).forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = kept[name];
+      form.appendChild(input);
+    });
+    form.submit();  // before the page has loaded: the browser replaces this history entry
+  }
+
+  function copyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var text = document.getElementById(button.getAttribute("data-copy"));
+      var status = button.closest("section").querySelector(".copy-status");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        function done(message) { if (status) { status.textContent = message; } }
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text.value).then(
+            function () { done("Copied. Paste it into the notes."); },
+            function () { text.select(); done("Select the text and copy it with your keyboard."); }
+          );
+        } else {
+          text.select();
+          done("Select the text and copy it with your keyboard.");
+        }
+      });
+    });
+    document.querySelectorAll("[data-download]").forEach(function (button) {
+      var text = document.getElementById(button.getAttribute("data-download"));
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var blob = new Blob([text.value], { type: "text/plain;charset=utf-8" });
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.getAttribute("data-filename") || "result.txt";
+        document.body.appendChild(link);
+        link.click();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+      });
+    });
+  }
+
+  // Print opens the explanations of the factors present and not assessed.
+  function printDetails() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll(".factor--present details.factor-more, .factor--not_assessed details.factor-more").forEach(function (d) {
+        if (!d.open) { d.open = true; opened.push(d); }
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   function init() {
     var form = document.querySelector("form.answers");
     if (form) {
+      keepAnswersOnTheForm(form);
       // Keep a question that has an error visible, so its message is seen.
       if (form.querySelector("[data-ild-only].question--error, [data-ild-only] .question--error") === null) {
         syncIldQuestions(form);
@@ -59,6 +178,15 @@
         radio.addEventListener("change", function () { syncIldQuestions(form); });
       });
     }
+    var result = document.querySelector("form[data-keep-answers]");
+    if (result) { keepTheResult(result); }
+    var again = document.querySelector("form[data-restore]");
+    if (again) { restore(again); }
+    copyButtons();
+    printDetails();
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && form) { syncIldQuestions(form); }
+    });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

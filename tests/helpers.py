@@ -14,3 +14,12 @@ def is_checked(html: str, name: str, value: str) -> bool:
 
     pattern = rf'<input type="radio"[^>]*name="{name}" value="{value}"\s+checked'
     return re.search(pattern, html) is not None
+
+
+def present_in_summary(html: str) -> list[str]:
+    """Return the ids of the factors the result's summary names as present, in order."""
+    import re
+
+    start = html.index('id="summary"')
+    section = html[start : html.index("</section>", start)]
+    return re.findall(r'data-present="(\w+)"', section)

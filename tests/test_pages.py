@@ -11,11 +11,11 @@ import pytest
 from markupsafe import escape
 
 from calculator.engine import assess
-from calculator.inputs import FIELDS, Inputs
-from calculator.report import summary_line
+from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs
+from calculator.report import glance
 from calculator.rules import load_rules
 
-from .helpers import ROOT, RULES_PATH
+from .helpers import ROOT, RULES_PATH, present_in_summary
 
 RULES = load_rules(RULES_PATH)
 
@@ -45,7 +45,7 @@ def test_the_result_page_is_in_the_order_of_design_md(client):
     expected = assess(
         RULES, Inputs(age_at_onset=66, myositis="present", ild="absent", anti_jo1="positive")
     )
-    assert summary_line(expected) in html
+    assert present_in_summary(html) == [f.rule.id for f in glance(expected).present]
     assert "is not a score" in html
     footer = html[html.index("<footer") :]
     assert "Not medical advice" in footer
@@ -77,7 +77,9 @@ def test_your_answers_lists_every_input_and_says_not_known(client):
     for spec in FIELDS.values():
         assert f"<dt>{spec.label}</dt>" in answers
     assert "<dd>50 years</dd>" in answers
-    assert answers.count('class="not-known">Not known</dd>') == len(FIELDS) - 1
+    not_applicable = answers.count('class="not-known">Not applicable (no ILD)</dd>')
+    assert not_applicable == len(ILD_ONLY_FIELDS)  # ILD is not known, so they do not apply
+    assert answers.count('class="not-known">Not known</dd>') == len(FIELDS) - 1 - not_applicable
 
 
 def test_the_rule_catalogue_shows_every_rule_from_the_file(client):
