@@ -94,13 +94,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import api, bodies, cli, errors, openapi, security, teaching, views
+    from . import about, api, bodies, cli, errors, openapi, security, teaching, views
 
     security.init_app(app)
     bodies.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     teaching.init_app(app)
+    about.init_app(app)
     api.init_app(app)
     openapi.init_app(app)
     cli.init_app(app)

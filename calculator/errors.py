@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from typing import NoReturn
+
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 MESSAGES = {
     400: "The request could not be understood. Go back to the form and submit it again.",
@@ -14,6 +16,27 @@ MESSAGES = {
     415: "The request was not sent in a format this address accepts.",
     500: "Something went wrong on our side. Nothing you entered was stored.",
 }
+# Page titles in plain words where werkzeug's status names read badly; the others keep theirs.
+TITLES = {404: "Page not found"}
+
+
+class Missing(NotFound):
+    """A 404 that says what was not found and links to where to look instead."""
+
+    def __init__(self, message: str, endpoint: str, link_text: str) -> None:
+        super().__init__()
+        self.message = message
+        self.endpoint = endpoint
+        self.link_text = link_text
+
+
+def unknown_case() -> NoReturn:
+    """Answer 404 for a teaching case id that is not in the library, with a link to the list."""
+    raise Missing(
+        "The teaching case was not found: there is no case at this address.",
+        "teaching.library",
+        "See the list of teaching cases",
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +56,12 @@ def _http_error(exc: HTTPException):
     if request_ctx.url_adapter is None:
         # An untrusted Host header: no URL can be built, so no page that links anywhere.
         return Response(message, code, headers, mimetype="text/plain")
-    page = render_template("errors/error.html", code=code, title=exc.name, message=message)
+    link = None
+    if isinstance(exc, Missing):
+        message = exc.message
+        link = (url_for(exc.endpoint), exc.link_text)
+    title = TITLES.get(code, exc.name)
+    page = render_template("errors/error.html", code=code, title=title, message=message, link=link)
     return page, code, headers
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, request
 from . import report, rules_of
 from .cases import CaseBook
 from .engine import assess
+from .errors import unknown_case
 from .forms import AnswersForm
 from .views import show_result
 
@@ -40,14 +41,14 @@ def library():
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """Show a teaching case's result, its story above it."""
-    found = cases_of(current_app).get(case_id) or abort(404)
+    found = cases_of(current_app).get(case_id) or unknown_case()
     return show_result(assess(rules_of(current_app), found.answers), case=found)
 
 
 @bp.get("/cases/<case_id>/present")
 def present(case_id: str):
     """Show a case for a projector: the summary first, then one factor per slide."""
-    found = cases_of(current_app).get(case_id) or abort(404)
+    found = cases_of(current_app).get(case_id) or unknown_case()
     assessment = assess(rules_of(current_app), found.answers)
     return render_template(
         "teaching/present.html",

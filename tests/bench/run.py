@@ -1,4 +1,4 @@
-"""Benchmark the calculator under its production command, against a bare Flask app.
+"""Benchmark the calculator under its production command, against a bare Flask app and a floor.
 
 Run from the repository root:
 
@@ -10,23 +10,29 @@ In one run it
 1. starts the production command, ``python -m gunicorn --preload --workers 2 --worker-class sync
    --bind 127.0.0.1:PORT 'calculator:create_app()'`` (cwd = repository root, a random
    FLASK_SECRET_KEY), and beside it ``tests/bench/bare_app.py`` (one route, "/" returns "ok")
-   under the same gunicorn settings; both listen on 127.0.0.1 only;
+   under the same gunicorn settings; then, once the calculator's result page for the typical
+   case has been fetched and measured, the same stack's floor, ``bare_app:create_floor()``: a
+   Flask-WTF form with the calculator's form fields (counted from ``AnswersForm``, the unit
+   field included) that checks the CSRF token on POST and answers a static page padded to the
+   result page's size, under the same gunicorn settings. All listen on 127.0.0.1 only;
 2. loads each, one after the other, with wrk for a fixed time at a fixed concurrency
    (``tests/bench/load.lua`` sets the request and prints the results as one JSON line):
    (a) GET / on the bare app, (b) POST /api/v2/assess with a typical case as JSON,
    (c) POST / form submissions of the same case (CRP typed in mg/dL, with its unit) that reuse
-   one CSRF token and one session cookie from one GET /.
-   Before any load starts, (b) must answer 200 with a contract v2 answer and (c) 200 with a
-   result page whose summary is the API's; during the loads, every 2xx response must carry
-   its load's marker (``"derived":`` for the API, ``<title>Result:`` for the form; checked by
-   load.lua), or it counts as unexpected;
+   one CSRF token and one session cookie from one GET /, (d) the same form submission to the
+   floor, with the floor's own token and cookie.
+   Before any load starts, (b) must answer 200 with a contract v2 answer, (c) 200 with a
+   result page that names every factor the API found present, and (d) 200 with a page of the
+   result page's size (and 400 without its token); during the loads, every 2xx response must
+   carry its load's marker (``"derived":`` for the API, ``<title>Result:`` for the form,
+   ``<title>Floor:`` for the floor; checked by load.lua), or it counts as unexpected;
 3. prints requests/s, p50/p99/mean latency, socket errors, non-2xx and unexpected responses
    per load, the CPU time the workers spent per request, the CPU wrk used and the CPU
    everything else used (a noise gauge: on a 2-CPU machine other work competes with the
-   workers), and the ratios app/bare for (b) and (c). Run 2 loads the bare app again and
-   each run's ratio is taken against its own bare load; the targets are judged on the run
-   less disturbed by other work (the lower "other CPU"); the ratios of worker CPU per
-   request are printed beside them;
+   workers), and the ratios (b)/(a), (c)/(a) and (c)/(d). Run 2 loads the bare app and the
+   floor again and each run's ratios are taken against its own baselines; the targets are
+   judged on the run less disturbed by other work (the lower "other CPU"); the ratios of
+   worker CPU per request are printed beside them;
 4. weighs the result page: its HTML, plus every stylesheet, script and other local resource it
    loads, the number of requests, the external origins of loaded resources, and the outbound
    links (plain <a href> to other hosts, which load nothing);
@@ -35,7 +41,10 @@ In one run it
    API's mean latency under load (b);
 6. reads each gunicorn worker's VmRSS after the first run of the loads and again after a second
    run of the API and form loads of the same length, and prints the growth per worker;
-7. prints a table "target / measured / pass" and exits 0 when every target is met, 1 otherwise.
+7. prints a table "target / measured / pass" — the result page at least 0.8 x the floor, the
+   API at least 0.7 x the bare route, the result page with its CSS and JS at most 40 KiB, no
+   external origin, no errors, worker memory growth at most 5 % — and exits 0 when every
+   target is met, 1 otherwise.
 
 wrk comes from Debian (``apt-get install -y wrk``). When ``wrk`` is not on PATH the script
 installs it with apt-get if it runs as root (unless --no-install is given); otherwise it prints
@@ -111,10 +120,11 @@ TYPICAL: dict[str, Any] = {
 TYPICAL_FORM_CHANGES = {"crp_mg_per_l": "1.4", "crp_mg_per_l_unit": "mg_per_dl"}
 API_MARKER = '"derived":'  # in every contract v2 answer, never in v1's or an error's
 FORM_MARKER = "<title>Result: "  # a result page, not the form again
+FLOOR_MARKER = "<title>Floor: "  # the floor's static page (bare_app.FLOOR_MARKER)
 
 PAGE_LIMIT = 40 * 1024
-API_RATIO = 0.7
-FORM_RATIO = 0.5
+API_RATIO = 0.7  # the API against the bare route
+FLOOR_RATIO = 0.8  # the result page against the same stack's floor
 MEMORY_GROWTH = 5.0
 NOISE = 0.25  # CPUs used by other processes during a load before the ratios are called noisy
 
@@ -574,6 +584,17 @@ def time_engine() -> dict[str, Any]:
     }
 
 
+def form_fields() -> list[str]:
+    """Return the names of the calculator's form fields, unit fields included (no CSRF token)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from wtforms.fields.core import UnboundField
+
+    from calculator.forms import AnswersForm  # after sys.path is set
+
+    return [name for name, value in vars(AnswersForm).items() if isinstance(value, UnboundField)]
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -605,13 +626,27 @@ def form_body(token: str) -> bytes:
     return urllib.parse.urlencode(fields).encode()
 
 
-def summary_line(summary: dict[str, int]) -> str:
-    """Say the API's counts as the result page's summary does."""
-    adverse = summary["adverse_present"]
-    return (
-        f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
-        f"{summary['favourable_present']} favourable, {summary['not_assessed']} not assessed"
-    )
+class _Text(HTMLParser):
+    """Collect a page's text, entities decoded, whitespace collapsed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+
+def page_text(page: bytes) -> str:
+    """Return the text of an HTML page."""
+    parser = _Text()
+    parser.feed(page.decode())
+    parser.close()
+    return parser.text
 
 
 def verify(app: Server, bare: Server, api_body: bytes, body: bytes, cookie: str) -> bytes:
@@ -634,13 +669,31 @@ def verify(app: Server, bare: Server, api_body: bytes, body: bytes, cookie: str)
         body,
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
-    summary = f"{FORM_MARKER}{summary_line(answer['summary'])}".encode()
-    if status != 200 or summary not in page:
+    # The page's wording is the result page's business: check only that it is a result page
+    # that names every factor the API found present.
+    present = [f["title"] for f in answer["factors"] if f["status"] == "present"]
+    words = page_text(page) if status == 200 else ""
+    unnamed = [title for title in present if title not in words]
+    if status != 200 or FORM_MARKER.encode() not in page or unnamed:
         raise BenchError(
-            f"POST / answered {status} without the API's summary {summary.decode()!r}: "
-            f"{page[:300]!r}"
+            f"POST / answered {status}; a result page naming the API's present factors was "
+            f"expected (not named: {unnamed}): {page[:300]!r}"
         )
     return page
+
+
+def verify_floor(floor: Server, body: bytes, cookie: str, size: int) -> None:
+    """Check that the floor refuses a post without its token and answers one with it."""
+    ctype = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, _ = fetch("POST", floor.url + "/", b"age_at_onset=64", {**ctype, "Cookie": cookie})
+    if status != 400:
+        raise BenchError(f"floor POST / without a CSRF token answered {status}, not 400")
+    status, _, page = fetch("POST", floor.url + "/", body, {**ctype, "Cookie": cookie})
+    if status != 200 or FLOOR_MARKER.encode() not in page or len(page) != size:
+        raise BenchError(
+            f"floor POST / answered {status} with {len(page)} bytes, not 200 with the "
+            f"{size}-byte static page: {page[:120]!r}"
+        )
 
 
 @dataclass
@@ -723,8 +776,10 @@ def show_memory(label: str, pids: list[int], rss: dict[int, int]) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "Benchmark the calculator under gunicorn against a bare Flask app with wrk, weigh "
-            "the result page, time the engine in-process and watch worker memory. "
+            "Benchmark the calculator under gunicorn with wrk against a bare Flask app and the "
+            "same stack's floor (a Flask-WTF form with a CSRF check and a static page as large "
+            "as the result page), weigh the result page, time the engine in-process and watch "
+            "worker memory. "
             "Exit 0 when every target is met, 1 when one is missed, 2 when wrk is missing."
         )
     )
@@ -798,24 +853,40 @@ def main(argv: list[str] | None = None) -> int:
     env["FLASK_SECRET_KEY"] = secrets.token_hex(32)
     app = Server("calculator", "calculator:create_app()", ROOT, "/healthz", env)
     bare = Server("bare", "bare_app:app", HERE, "/", env)
+    fields = form_fields()
+    floor_env = {**env, "BENCH_FLOOR_FIELDS": ",".join(fields)}
+    floor = Server("floor", "bare_app:create_floor()", HERE, "/", floor_env)
+    servers = [app, bare, floor]
     try:
         for server in (app, bare):
             server.start()
         for server in (app, bare):
             server.wait_ready()
-        workers = app.workers()
-        print(
-            f"\nServers: calculator {app.url} (master {app.process.pid}, workers {workers}), "
-            f"bare {bare.url} (master {bare.process.pid}, workers {bare.workers()})"
-        )
-
         api_body = json.dumps(TYPICAL).encode()
         token, cookie = form_session(app)
         body = form_body(token)
         page = verify(app, bare, api_body, body, cookie)
+        # The floor's page is as large as the result page measured now, at the start.
+        floor.env = {**floor_env, "BENCH_FLOOR_BYTES": str(len(page))}
+        floor.start()
+        floor.wait_ready()
+        floor_token, floor_cookie = form_session(floor)
+        floor_body = form_body(floor_token)
+        verify_floor(floor, floor_body, floor_cookie, len(page))
+        workers = app.workers()
+        print(
+            f"\nServers: calculator {app.url} (master {app.process.pid}, workers {workers}), "
+            f"bare {bare.url} (master {bare.process.pid}, workers {bare.workers()}), "
+            f"floor {floor.url} (master {floor.process.pid}, workers {floor.workers()})"
+        )
         print(
             f"  checked: POST {API_PATH} -> 200, a v2 answer; "
-            "POST / -> 200, a result page with the API's summary"
+            "POST / -> 200, a result page naming the API's present factors"
+        )
+        print(
+            f"  floor: a Flask-WTF form of {len(fields)} fields (the calculator's, unit fields "
+            "included) and a CSRF token; POST / without the token -> 400, with it -> 200 and a "
+            f"static page of {len(page)} bytes, the size of the result page measured at start"
         )
 
         def bare_load(name: str, seconds: int) -> Load:
@@ -833,6 +904,22 @@ def main(argv: list[str] | None = None) -> int:
                 wrk, name, app, "/", args, seconds, "POST", body, ctype, cookie, FORM_MARKER
             )
 
+        def floor_load(name: str, seconds: int) -> Load:
+            ctype = "application/x-www-form-urlencoded"
+            return run_wrk(
+                wrk,
+                name,
+                floor,
+                "/",
+                args,
+                seconds,
+                "POST",
+                floor_body,
+                ctype,
+                floor_cookie,
+                FLOOR_MARKER,
+            )
+
         rss_start = {pid: rss_kib(pid) for pid in workers}
         warmups = []
         if args.warmup > 0:
@@ -840,6 +927,7 @@ def main(argv: list[str] | None = None) -> int:
                 bare_load("warm-up bare", args.warmup),
                 api_load("warm-up API", args.warmup),
                 form_load("warm-up form", args.warmup),
+                floor_load("warm-up floor", args.warmup),
             ]
         rss_warm = {pid: rss_kib(pid) for pid in workers}
 
@@ -851,20 +939,25 @@ def main(argv: list[str] | None = None) -> int:
         show_load(api_1)
         form_1 = form_load("(c) form POST / (result page)", args.duration)
         show_load(form_1)
+        floor_1 = floor_load("(d) floor POST / (static page)", args.duration)
+        show_load(floor_1)
         rss_1 = {pid: rss_kib(pid) for pid in workers}
 
-        print("\nLoads, run 2 (the same loads again; bare again for a same-time baseline)")
+        print("\nLoads, run 2 (the same loads again; the baselines again for same-time ratios)")
         print(LOAD_HEADER)
         api_2 = api_load(f"(b) API POST {API_PATH}", args.duration)
         show_load(api_2)
         form_2 = form_load("(c) form POST / (result page)", args.duration)
         show_load(form_2)
         rss_2 = {pid: rss_kib(pid) for pid in workers}
+        floor_2 = floor_load("(d) floor POST / (static page)", args.duration)
+        show_load(floor_2)
         bare_2 = bare_load("(a) bare GET /", args.duration)
         show_load(bare_2)
         workers_after = app.workers()
         bare_rss = {pid: rss_kib(pid) for pid in bare.workers()}
-        loads = [*warmups, bare_1, api_1, form_1, api_2, form_2, bare_2]
+        floor_rss = {pid: rss_kib(pid) for pid in floor.workers()}
+        loads = [*warmups, bare_1, api_1, form_1, floor_1, api_2, form_2, floor_2, bare_2]
         if args.verbose:
             for load in loads:
                 print(f"\n--- wrk output: {load.name}\n{load.raw}")
@@ -873,7 +966,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
     finally:
-        for server in (app, bare):
+        for server in servers:
             server.stop()
 
     def ratio(a: Load, b: Load) -> float:
@@ -883,25 +976,30 @@ def main(argv: list[str] | None = None) -> int:
         app_cpu = a.worker_cpu_us_per_request
         return b.worker_cpu_us_per_request / app_cpu if app_cpu else 0.0
 
-    runs = {1: (bare_1, api_1, form_1), 2: (bare_2, api_2, form_2)}
+    runs = {1: (bare_1, api_1, form_1, floor_1), 2: (bare_2, api_2, form_2, floor_2)}
 
     def noise(run: int) -> float:
         return max(load.other_cpu_share for load in runs[run])
 
     chosen = min(runs, key=noise)  # the run least disturbed by other work; run 1 on a tie
-    bare_c, api_c, form_c = runs[chosen]
+    bare_c, api_c, form_c, floor_c = runs[chosen]
     api_ratio = ratio(api_c, bare_c)
-    form_ratio = ratio(form_c, bare_c)
-    print("\nRatios app/bare in requests/s (each run against its own bare load)")
-    print(f"  {'':<18} {'(b) API':>8} {'(c) result page':>16}   {'other CPU, at most':>18}")
-    for run, (bare_r, api_r, form_r) in runs.items():
+    floor_ratio = ratio(form_c, floor_c)
+    print("\nRatios in requests/s (each run against its own baselines: (a) bare, (d) floor)")
+    print(
+        f"  {'':<18} {'(b)/(a) API':>11} {'(c)/(d) result page':>20} {'(c)/(a)':>8}"
+        f"   {'other CPU, at most':>18}"
+    )
+    for run, (bare_r, api_r, form_r, floor_r) in runs.items():
         print(
-            f"  {'run ' + str(run) + ' req/s':<18} {ratio(api_r, bare_r):>8.3f} "
-            f"{ratio(form_r, bare_r):>16.3f}   {noise(run):>14.2f} CPUs"
+            f"  {'run ' + str(run) + ' req/s':<18} {ratio(api_r, bare_r):>11.3f} "
+            f"{ratio(form_r, floor_r):>20.3f} {ratio(form_r, bare_r):>8.3f}"
+            f"   {noise(run):>14.2f} CPUs"
         )
         print(
-            f"  {'run ' + str(run) + ' worker CPU':<18} {cpu_ratio(api_r, bare_r):>8.3f} "
-            f"{cpu_ratio(form_r, bare_r):>16.3f}   (bare CPU per request / app CPU per request)"
+            f"  {'run ' + str(run) + ' worker CPU':<18} {cpu_ratio(api_r, bare_r):>11.3f} "
+            f"{cpu_ratio(form_r, floor_r):>20.3f} {cpu_ratio(form_r, bare_r):>8.3f}"
+            "   (baseline CPU per request / app CPU per request)"
         )
     print(f"  The targets are judged on run {chosen}, the one less disturbed by other work.")
     if noise(chosen) > NOISE:
@@ -963,6 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
     if restarted:
         print(f"  workers changed during the run: {workers} -> {workers_after}")
     show_memory("(bare app workers, at end)", list(bare_rss), bare_rss)
+    show_memory("(floor workers, at end)", list(floor_rss), floor_rss)
 
     errors = sum(load.socket_errors for load in loads)
     non_2xx = sum(load.non_2xx for load in loads)
@@ -970,14 +1069,24 @@ def main(argv: list[str] | None = None) -> int:
     worst = max(growth.values())
     rows = [
         (
+            f"result page >= {FLOOR_RATIO} x floor",
+            f"{floor_ratio:.3f} x in run {chosen} ({form_c.rps:.0f} / {floor_c.rps:.0f} req/s)",
+            floor_ratio >= FLOOR_RATIO,
+        ),
+        (
             f"API throughput >= {API_RATIO} x bare",
             f"{api_ratio:.3f} x in run {chosen} ({api_c.rps:.0f} / {bare_c.rps:.0f} req/s)",
             api_ratio >= API_RATIO,
         ),
         (
-            f"result page >= {FORM_RATIO} x bare",
-            f"{form_ratio:.3f} x in run {chosen} ({form_c.rps:.0f} / {bare_c.rps:.0f} req/s)",
-            form_ratio >= FORM_RATIO,
+            f"result page with CSS and JS <= {PAGE_LIMIT} B",
+            f"{weight.total} B in {weight.requests} requests",
+            weight.total <= PAGE_LIMIT,
+        ),
+        (
+            "no external origin",
+            f"{len(origins)} external origins of loaded resources",
+            not origins,
         ),
         (
             "zero errors, non-2xx, unexpected bodies",
@@ -989,11 +1098,6 @@ def main(argv: list[str] | None = None) -> int:
             f"worker memory growth <= {MEMORY_GROWTH:g} %",
             f"{worst:+.2f} % (worst worker)" + (", workers restarted" if restarted else ""),
             worst <= MEMORY_GROWTH and not restarted,
-        ),
-        (
-            f"result page <= {PAGE_LIMIT} B, no external origin",
-            f"{weight.total} B in {weight.requests} requests, {len(origins)} external origins",
-            weight.total <= PAGE_LIMIT and not origins,
         ),
     ]
     width = max(len(r[0]) for r in rows)

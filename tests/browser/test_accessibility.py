@@ -83,7 +83,7 @@ def test_the_rule_catalogue(page: Page, no_violations) -> None:
 def test_the_page_not_found(page: Page, no_violations) -> None:
     response = page.goto("/no-such-page")
     assert response is not None and response.status == 404
-    expect(page.get_by_role("heading", level=1)).to_have_text("Not Found")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     no_violations(page)
 
 
