@@ -93,9 +93,14 @@ def step_words(step: Step) -> str:
 
 
 def _short_label(label: str) -> str:
-    """Drop a label's explanation in brackets: "Forced vital capacity (FVC)" stays, others go."""
+    """Shorten a label: "Forced vital capacity (FVC)" is "FVC"; other brackets are dropped."""
     head, _, tail = label.partition(" (")
-    return label if tail.rstrip(")").isupper() else head
+    inside = tail.rstrip(")")
+    return inside if inside.isupper() else head
+
+
+_GATES = frozenset(spec.only_when[0] for spec in FIELDS.values() if spec.only_when)
+"""Answers other questions depend on (ILD): said in a reason only when they alone decide."""
 
 
 def reason(finding: Finding) -> str:
@@ -103,7 +108,8 @@ def reason(finding: Finding) -> str:
     if finding.status is Status.NOT_ASSESSED:
         names = [_short_label(FIELDS[name].label) for name in finding.missing_inputs]
         return "Not known: " + ", ".join(names)
-    return "; ".join(step_words(step) for step in finding.working)
+    steps = [s for s in finding.working if not (s.field in _GATES and s.met)]
+    return "; ".join(step_words(step) for step in steps or finding.working)
 
 
 def summary_line(assessment: Assessment) -> str:

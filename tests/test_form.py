@@ -126,7 +126,7 @@ def test_crp_is_taken_in_either_unit_and_counted_in_mg_per_l(
     start = html.index('id="factor-raised_crp"')
     factor = html[start : html.index("</article>", start)]
     assert f"status status--{status}" in factor
-    assert f"C-reactive protein (CRP): {in_mg_per_l} mg/L" in factor
+    assert f"CRP: {in_mg_per_l} mg/L" in factor
     api = client.post("/api/v2/assess", json={"ild": "present", "crp_mg_per_l": float(in_mg_per_l)})
     crp = next(f for f in api.get_json()["factors"] if f["id"] == "raised_crp")
     assert crp["status"] == status
@@ -180,10 +180,19 @@ def test_every_error_is_shown_at_once(client):
 
 @pytest.mark.parametrize("blank", ["", "   "])
 def test_an_empty_number_means_not_known(client, blank):
-    response = client.post("/", data={"age_at_onset": blank})
+    response = client.post("/", data={"age_at_onset": blank, "ild": "absent"})
     html = page_text(response)
     assert response.status_code == 200
     assert "To assess it, answer:</strong> Age at onset" in html
+
+
+def test_nothing_answered_is_an_error_not_a_result_of_zeros(client):
+    response = client.post("/", data={"age_at_onset": " ", "anti_jo1": "not_tested"})
+    html = page_text(response)
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "Answer at least one question" in html
+    assert "<title>Error:" in html
 
 
 def test_valid_answers_give_the_result_in_the_post_response(client, rules):

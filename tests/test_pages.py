@@ -68,7 +68,7 @@ def test_not_assessed_factors_name_the_answers_that_would_assess_them(client):
     start = html.index('id="factor-extensive_ild"')
     factor = html[start : html.index("</article>", start)]
     assert "Not assessed" in factor
-    assert "To assess it, answer:</strong> Forced vital capacity (FVC)." in factor
+    assert "To assess it, answer:</strong> FVC." in factor
 
 
 def test_your_answers_lists_every_input_and_says_not_known(client):
