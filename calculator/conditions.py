@@ -21,10 +21,10 @@ Truth = bool | None
 
 
 class Outcome(NamedTuple):
-    """A condition's truth, and the comparisons that decided it."""
+    """A condition's truth, and the comparisons that decided it, each as (node, answer, met)."""
 
     truth: Truth
-    why: tuple[Comparison, ...] = ()
+    why: tuple[tuple[Comparison, Any, Truth], ...] = ()
 
 
 class _Node(BaseModel):
@@ -70,8 +70,11 @@ class Comparison(_Node):
 
     def evaluate(self, inputs: Any) -> Outcome:
         """Compare, or return unknown when the answer is unknown."""
-        answer = self.answer(inputs)
-        return Outcome(None if answer is None else self.test(answer), (self,))
+        answer = self.spec.read(inputs)
+        if answer is None or answer == self.spec.unknown_value:
+            return Outcome(None, ((self, None, None),))
+        met = self.test(answer)
+        return Outcome(met, ((self, answer, met),))
 
     def test(self, answer: Any) -> bool:
         """Compare a known answer with the value."""
@@ -163,7 +166,7 @@ class Ge(Comparison):
 COMPARISONS: dict[str, type[Comparison]] = {m.op: m for m in (Eq, In, Lt, Le, Gt, Ge)}
 
 
-def _joined(outcomes: list[Outcome]) -> tuple[Comparison, ...]:
+def _joined(outcomes: list[Outcome]) -> tuple[tuple[Comparison, Any, Truth], ...]:
     """Join the working of several outcomes."""
     return tuple(node for outcome in outcomes for node in outcome.why)
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from .conditions import Comparison
 from .inputs import FIELDS, Inputs, derived_values
 from .rules import Effect, Rule, RuleSet
 
@@ -22,21 +21,13 @@ class Status(StrEnum):
 _STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One comparison that decided a status: the answer given, the test, whether it was met."""
 
     field: str
     answer: Any  # the known answer (a choice's value or a number), or None when not known
     test: str
     met: bool | None
-
-    @classmethod
-    def of(cls, node: Comparison, inputs: Any) -> Step:
-        """Read one comparison against the inputs."""
-        answer = node.answer(inputs)
-        met = None if answer is None else node.test(answer)
-        return cls(node.field, answer, node.test_words, met)
 
     @property
     def answer_json(self) -> Any:
@@ -104,11 +95,13 @@ def status_of(rule: Rule, inputs: Any) -> Status:
 def finding(rule: Rule, inputs: Any) -> Finding:
     """Decide one rule's status, with its working and, when not assessed, what is missing."""
     outcome = rule.when.evaluate(inputs)
-    nodes = list({id(node): node for node in outcome.why}.values())  # each comparison once
-    working = tuple(Step.of(node, inputs) for node in nodes)
+    why = outcome.why
+    if len(why) > 1:
+        why = tuple({id(node): (node, a, m) for node, a, m in why}.values())  # each once
+    working = tuple(Step(node.field, a, node.test_words, m) for node, a, m in why)
     missing: tuple[str, ...] = ()
     if outcome.truth is None:
-        unknown = {name for node in nodes for name in node.spec.unknown_inputs(inputs)}
+        unknown = {name for node, _, _ in why for name in node.spec.unknown_inputs(inputs)}
         missing = tuple(name for name in FIELDS if name in unknown)
     return Finding(rule, _STATUS[outcome.truth], missing, working, inputs)
 

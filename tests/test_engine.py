@@ -94,7 +94,7 @@ def test_at_least_refuses_an_n_outside_one_to_the_number_of_parts(n):
 
 
 def fields_of(outcome) -> list[str]:
-    return [node.field for node in outcome.why]
+    return [node.field for node, _, _ in outcome.why]
 
 
 def test_an_unknown_outcome_names_only_the_unknown_parts():
