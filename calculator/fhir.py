@@ -35,6 +35,10 @@ FACTORS_ID = "asys-factors"
 UCUM = "http://unitsofmeasure.org"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 EXT = "http://hl7.org/fhir/StructureDefinition/"
+# fhir.resources takes any code; R4 binds QuestionnaireResponse.status to these (required).
+R4_RESPONSE_STATUSES = frozenset(
+    {"in-progress", "completed", "amended", "entered-in-error", "stopped"}
+)
 
 # Our unit words, as the input model states them, in UCUM with the display of FHIR R4's
 # ucum-common value set. A test checks that every number field's unit is here.
@@ -318,6 +322,17 @@ def read_response(body: bytes) -> Inputs:
             response = QuestionnaireResponse.model_validate(data)
     except (ValidationError, ValueError, TypeError, RecursionError) as problem:
         raise AnswersError(_structure_issues(problem), 400) from None
+    if response.status not in R4_RESPONSE_STATUSES:
+        raise AnswersError(
+            [
+                (
+                    "structure",
+                    f"status must be one of {', '.join(sorted(R4_RESPONSE_STATUSES))}.",
+                    "QuestionnaireResponse.status",
+                )
+            ],
+            400,
+        )
     target = (response.questionnaire or "").split("|")[0]
     if not target.endswith(f"Questionnaire/{QUESTIONNAIRE_ID}"):
         raise AnswersError(
