@@ -160,9 +160,9 @@ class FhirAuthorization(_Strict):
 class PatientViewContext(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    userId: str = Field(pattern=r"^[A-Za-z]+/\S+$")  # noqa: N815
+    userId: str = Field(pattern=r"^[A-Za-z]+/[A-Za-z0-9.-]{1,64}$")  # [type]/[FHIR id]  # noqa: N815
     patientId: str = Field(min_length=1)  # noqa: N815
-    encounterId: str | None = None  # noqa: N815
+    encounterId: str = ""  # noqa: N815 - optional, but never null
 
 
 class HookRequest(BaseModel):
@@ -172,10 +172,20 @@ class HookRequest(BaseModel):
 
     hook: str = Field(min_length=1)
     hookInstance: str = Field(min_length=1)  # noqa: N815
-    fhirServer: AnyUrl | None = None  # noqa: N815
+    fhirServer: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")  # noqa: N815
     fhirAuthorization: FhirAuthorization | None = None  # noqa: N815
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        """Refuse a null optional member: the spec says to omit it."""
+        if isinstance(data, dict):
+            for key in ("fhirServer", "fhirAuthorization"):
+                if key in data and data[key] is None:
+                    raise ValueError(f"{key} is null: omit it instead")
+        return data
 
     @model_validator(mode="after")
     def _server_with_authorization(self) -> HookRequest:
@@ -551,12 +561,12 @@ def service_view():
         return jsonify(error="Send the hook request as JSON (Content-Type: application/json)."), 415
     body = request.get_data(cache=False)
     try:
-        hook = HookRequest.model_validate_json(jsonbody.strict(body))
+        hook = HookRequest.model_validate_json(jsonbody.strict(body), strict=True)
         if hook.hook != "patient-view":
             raise ValueError(
                 f"this service answers the 'patient-view' hook, not {hook.hook[:40]!r}"
             )
-        PatientViewContext.model_validate(hook.context)
+        PatientViewContext.model_validate(hook.context, strict=True)
     except InputError as problem:
         return jsonify(error=problem.errors[0]["message"]), 400
     except (ValidationError, ValueError) as problem:
