@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -276,9 +275,7 @@ def _resources(prefetch: dict[str, Any] | None, mapped: Mapped) -> list[Any]:
             if model is None:
                 continue
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # an invalid resource is skipped below
-                    found.append(model.model_validate(item))
+                found.append(model.model_validate(item))
             except (ValidationError, ValueError, TypeError, RecursionError):
                 skipped += 1
     if skipped:

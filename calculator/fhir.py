@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-import warnings
 from decimal import Decimal
 from typing import Any
 
@@ -315,11 +314,7 @@ def read_response(body: bytes) -> Inputs:
             400,
         )
     try:
-        with warnings.catch_warnings():
-            # fhir.resources warns where R4B differs from what it expects; an invalid
-            # resource is refused below, so a warning is not needed on top.
-            warnings.simplefilter("ignore")
-            response = QuestionnaireResponse.model_validate(data)
+        response = QuestionnaireResponse.model_validate(data)
     except (ValidationError, ValueError, TypeError, RecursionError) as problem:
         raise AnswersError(_structure_issues(problem), 400) from None
     if response.status not in R4_RESPONSE_STATUSES:
