@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from . import settings
 from .cases import load_cases
+from .codes import load_codes
 from .datafile import DataFileError
 from .rules import RulesError, RuleSet, load_rules
 
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY=None,
         RULES_PATH=str(resource("rules.yaml")),
         CASES_PATH=str(resource("cases.yaml")),
+        CODES_PATH=str(resource("codes.yaml")),
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=None,  # None: the same as MAX_CONTENT_LENGTH
         WTF_CSRF_TIME_LIMIT=None,
@@ -81,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     try:
         app.extensions["rules"] = load_rules(app.config["RULES_PATH"])
         app.extensions["cases"] = load_cases(app.config["CASES_PATH"])
+        app.extensions["codes"] = load_codes(app.config["CODES_PATH"])
     except DataFileError as error:
         raise StartupError(f"The app cannot start. {error}") from error
     if not app.config["SECRET_KEY"]:
@@ -94,7 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import about, api, bodies, cli, errors, openapi, security, teaching, views
+    from . import about, api, bodies, cdshooks, cli, errors, fhir, openapi, security, teaching, views
 
     security.init_app(app)
     bodies.init_app(app)
@@ -103,6 +106,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     teaching.init_app(app)
     about.init_app(app)
     api.init_app(app)
+    fhir.init_app(app)
+    cdshooks.init_app(app)
     openapi.init_app(app)
     cli.init_app(app)
     return app

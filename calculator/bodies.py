@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
+# Machine endpoints: JSON in and out, no session, no form; each checks its own content type.
+API_PREFIXES = ("/api/", "/fhir/", "/cds-services")
 
 
 class ChunkedBodyLimit:
@@ -60,7 +62,7 @@ def read_at_most(stream: Any, size: int) -> bytes:
 
 def _forms_only() -> None:
     """Refuse a page POST that is not a form of text fields, each given once."""
-    if request.method != "POST" or request.path.startswith("/api/"):
+    if request.method != "POST" or request.path.startswith(API_PREFIXES):
         return
     if request.mimetype not in FORM_TYPES:
         abort(415)

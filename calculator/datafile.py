@@ -74,7 +74,17 @@ def load_items_file(
             seen.setdefault(item_id, index)
     if problems:
         raise error(path, problems)
-    return model.model_validate(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as problem:
+        # Checks across the whole file, and an empty list of items, fail only here.
+        raise error(
+            path,
+            [
+                f"{'.'.join(map(str, e['loc'])) or 'top level'}: {_say(e, keys)}"
+                for e in problem.errors(include_url=False)
+            ],
+        ) from None
 
 
 def _read(path: Path, error: type[DataFileError]) -> str:

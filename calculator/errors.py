@@ -51,6 +51,9 @@ def _http_error(exc: HTTPException):
     message = MESSAGES.get(code, exc.name).format(limit=limit)
     # Keep the headers the error carries, such as Allow on a 405; drop its HTML content type.
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    for prefix, body in current_app.extensions.get("error_bodies", {}).items():
+        if request.path.startswith(prefix):
+            return body(code, message), code, headers
     if request.path.startswith("/api/"):
         return jsonify(errors=[{"field": "body", "message": message}]), code, headers
     if request_ctx.url_adapter is None:

@@ -39,6 +39,149 @@ def _json(ref: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
 
+_FHIR = "application/fhir+json"
+_RESOURCE = {"type": "object", "required": ["resourceType"]}
+
+
+def _fhir(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {_FHIR: {"schema": _RESOURCE}}}
+
+
+# The patient-view call as documented: what the service needs. It also accepts fhirServer,
+# fhirAuthorization and extensions, but never calls a FHIR server.
+HOOK_REQUEST = {
+    "type": "object",
+    "required": ["hook", "hookInstance", "context"],
+    "dependentRequired": {"fhirAuthorization": ["fhirServer"]},
+    "properties": {
+        "hook": {"const": "patient-view"},
+        "hookInstance": {"type": "string", "minLength": 1},
+        "fhirServer": {"type": "string", "pattern": "^https?://[^\\s]+$"},
+        "fhirAuthorization": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["access_token", "token_type", "expires_in", "scope", "subject"],
+            "properties": {
+                "access_token": {"type": "string", "minLength": 1},
+                "token_type": {"const": "Bearer"},
+                "expires_in": {"type": "integer"},
+                "scope": {"type": "string", "minLength": 1},
+                "subject": {"type": "string", "minLength": 1},
+                "patient": {"type": "string", "minLength": 1},
+            },
+        },
+        "context": {
+            "type": "object",
+            "required": ["userId", "patientId"],
+            "properties": {
+                "userId": {"type": "string", "pattern": "^[A-Za-z]+/[A-Za-z0-9.-]{1,64}$"},
+                "patientId": {"type": "string", "minLength": 1},
+                "encounterId": {"type": "string"},
+            },
+        },
+        "prefetch": {
+            "type": ["object", "null"],
+            "description": "Prefetched FHIR resources (or null) by key; none is required",
+        },
+    },
+}
+
+
+def _record_paths() -> dict[str, Any]:
+    """Describe the FHIR R4 and CDS Hooks 2.0 endpoints; FHIR bodies as generic resources."""
+    outcome = "an OperationOutcome"
+    reads = {
+        "/fhir/metadata": ("fhirMetadata", "The CapabilityStatement of this FHIR server"),
+        "/fhir/Questionnaire/asys-prognostic-factors": (
+            "fhirQuestionnaire",
+            "The FHIR R4 Questionnaire of the inputs, generated from the input model",
+        ),
+        "/fhir/CodeSystem/asys-answers": ("fhirAnswers", "The CodeSystem of the answers"),
+        "/fhir/CodeSystem/asys-factors": (
+            "fhirFactors",
+            "The CodeSystem of the factors and cautions",
+        ),
+    }
+    paths: dict[str, Any] = {
+        path: {"get": {"operationId": op, "summary": summary, "responses": {"200": _fhir(summary)}}}
+        for path, (op, summary) in reads.items()
+    }
+    paths["/fhir/$assess"] = {
+        "post": {
+            "operationId": "fhirAssess",
+            "summary": "Assess a QuestionnaireResponse for the Questionnaire",
+            "description": (
+                "Answers a Bundle (collection): a RiskAssessment (the rules version, the "
+                "disclaimer, no probability) and one Observation per factor and caution, present "
+                "or absent as a coded value, not assessed as a dataAbsentReason."
+            ),
+            "requestBody": {"required": True, "content": {_FHIR: {"schema": _RESOURCE}}},
+            "responses": {
+                "200": _fhir("A Bundle of a RiskAssessment and one Observation per finding"),
+                "400": _fhir(f"Not a valid QuestionnaireResponse: {outcome}"),
+                "413": _fhir(f"The body is larger than the limit: {outcome}"),
+                "415": _fhir(f"Not sent as {_FHIR}: {outcome}"),
+                "422": _fhir(f"An answer that is not valid: {outcome} naming its linkId"),
+            },
+        }
+    }
+    paths["/cds-services"] = {
+        "get": {
+            "operationId": "cdsDiscovery",
+            "summary": "CDS Hooks 2.0 discovery: the patient-view service and its prefetch",
+            "responses": {
+                "200": {
+                    "description": "The services",
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["services"]}}
+                    },
+                }
+            },
+        }
+    }
+    paths["/cds-services/asys-prognostic-factors"] = {
+        "post": {
+            "operationId": "cdsPatientView",
+            "summary": "CDS Hooks patient-view: one card of the factors the record shows",
+            "description": (
+                "Reads only the prefetched Patient, Conditions and Observations, through the "
+                "verified codes of codes.yaml; no prefetch gives a card saying what is missing."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": HOOK_REQUEST}},
+            },
+            "responses": {
+                "200": {
+                    "description": "One card",
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["cards"]}}
+                    },
+                },
+                "400": {
+                    "description": "Not a valid patient-view request",
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["error"]}}
+                    },
+                },
+                "413": {
+                    "description": "The body is larger than the limit",
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["error"]}}
+                    },
+                },
+                "415": {
+                    "description": "Not sent as application/json",
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "required": ["error"]}}
+                    },
+                },
+            },
+        }
+    }
+    return paths
+
+
 @cache
 def document() -> dict[str, Any]:
     """Build the OpenAPI document once; it depends on the models only."""
@@ -111,6 +254,7 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **_record_paths(),
             "/healthz": {
                 "get": {
                     "operationId": "health",

@@ -8,6 +8,8 @@ from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .bodies import API_PREFIXES
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -37,7 +39,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         """Open no session for the API: it has no form, so no CSRF token to keep."""
-        if request.path.startswith("/api/"):
+        if request.path.startswith(API_PREFIXES):
             return self.null_session_class()
         return super().open_session(app, request)
 

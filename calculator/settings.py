@@ -55,6 +55,7 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "RULES_PATH": (_text, "give the path of a rules file"),
     "CASES_PATH": (_text, "give the path of a teaching cases file"),
+    "CODES_PATH": (_text, "give the path of a codes file"),
     "TRUSTED_HOSTS": (_hosts, "give a JSON list of host names, e.g. '[\"calc.example.org\"]'"),
     "PROXIES": (
         _whole(0, MAX_PROXIES),

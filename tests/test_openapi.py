@@ -5,6 +5,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import settings
 from openapi_spec_validator import validate
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from calculator import create_app
 from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
@@ -23,7 +24,14 @@ def test_v1_is_documented_as_gone():
 @schema.parametrize()
 @settings(max_examples=200, deadline=None)
 def test_the_api_conforms_to_its_openapi_document(case):
-    case.call_and_validate()
+    excluded = []
+    if case.path == "/fhir/$assess":
+        # Its body is documented as a generic FHIR resource: what makes a QuestionnaireResponse
+        # valid (FHIR, then the Questionnaire's answers) is not said in JSON Schema, so a
+        # schema-valid body is rightly refused (400, 422). Every other check still runs, and
+        # tests/test_fhir.py sends it valid and arbitrary bodies.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(excluded_checks=excluded)
 
 
 def test_the_document_is_valid_openapi_3_1():

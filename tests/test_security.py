@@ -238,3 +238,10 @@ def test_the_rules_loader_survives_any_text(tmp_path, text):
         load_rules(path)
     except RulesError as error:
         assert str(path) in str(error)
+
+
+def test_fhir_and_cds_hooks_take_json_while_pages_take_forms_only(client):
+    assert client.post("/", json={"age_at_onset": 65}).status_code == 415
+    assert client.post("/cds-services/asys-prognostic-factors", json={}).status_code == 400
+    response = client.post("/fhir/$assess", json={}, content_type="application/fhir+json")
+    assert response.status_code == 400
