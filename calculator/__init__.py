@@ -97,7 +97,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import about, api, bodies, cdshooks, cli, errors, fhir, openapi, security, teaching, views
+    from . import (
+        about,
+        api,
+        bodies,
+        cdshooks,
+        cli,
+        errors,
+        fhir,
+        openapi,
+        security,
+        teaching,
+        views,
+    )
 
     security.init_app(app)
     bodies.init_app(app)
