@@ -98,7 +98,9 @@
   }
 
   function keepTheResult(form) {
-    keep(answersOf(form));
+    // The form kept what was typed (units and "not tested" included); keep the result's
+    // answers only when nothing was kept, as after a result from another tab's history.
+    if (!readKept()) { keep(answersOf(form)); }
     if (window.history.replaceState) {
       // The result came from a POST: Back and Forward would ask to send it again.
       // /result posts the kept answers once more instead, so nothing is lost.

@@ -119,7 +119,7 @@ TYPICAL: dict[str, Any] = {
 # The form takes CRP with its unit, a required choice: the same 14 mg/L, typed in mg/dL.
 TYPICAL_FORM_CHANGES = {"crp_mg_per_l": "1.4", "crp_mg_per_l_unit": "mg_per_dl"}
 API_MARKER = '"derived":'  # in every contract v2 answer, never in v1's or an error's
-FORM_MARKER = "<title>Result: "  # a result page, not the form again
+FORM_MARKER = "<title>Result for these answers"  # a result page, not the form again
 FLOOR_MARKER = "<title>Floor: "  # the floor's static page (bare_app.FLOOR_MARKER)
 
 PAGE_LIMIT = 40 * 1024

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from calculator import resource
+from calculator import report, resource
 from calculator.cases import CaseBook, load_cases
 from calculator.engine import Assessment, Finding, Status, assess
 from calculator.inputs import FIELDS, Inputs
@@ -80,18 +80,38 @@ class Expected:
         return len(self.titles(status, effect))
 
     @property
+    def present(self) -> list[Finding]:
+        """Return the factors present, in the order the result's summary names them."""
+        return report.glance(self.assessment).present
+
+    @property
+    def present_titles(self) -> list[str]:
+        return [f.rule.title for f in self.present]
+
+    def expect_summary(self, page: Page) -> None:
+        """Check that the result's summary names every factor present, with its reason."""
+        summary = page.get_by_role("region", name="Summary", exact=True)
+        expect(summary).to_be_visible()
+        named = summary.locator("[data-present]")
+        expect(named).to_have_count(len(self.present))
+        for finding in self.present:
+            item = summary.locator(f'[data-present="{finding.rule.id}"]')
+            expect(item).to_have_text(
+                f"{finding.rule.title} ({finding.rule.effect.value}): {report.reason(finding)}"
+            )
+        if not self.present:
+            expect(summary).to_contain_text("No documented factor is present in these answers")
+        expect(summary).not_to_contain_text(self.summary)  # names, never counts as a score
+
+    @property
     def summary(self) -> str:
-        """Say the counts as the page's one-line summary does."""
+        """Say the counts as the presenter view's one-line summary does (not the result)."""
         adverse = self.count(Status.PRESENT, Effect.ADVERSE)
         return (
             f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
             f"{self.count(Status.PRESENT, Effect.FAVOURABLE)} favourable, "
             f"{self.count(Status.NOT_ASSESSED)} not assessed"
         )
-
-    def summary_text(self, page: Page) -> Locator:
-        """Return the page's summary sentence (followed by the "not a score" note)."""
-        return page.get_by_text(re.compile(rf"^{re.escape(self.summary)}\. "))
 
 
 class FormHelper:

@@ -10,6 +10,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from .pages import RESULT_TITLE, choose_what_if
+
 
 def test_the_form(page: Page, form, no_violations) -> None:
     page.goto("/")
@@ -61,7 +63,7 @@ def test_the_result(page: Page, form, no_violations) -> None:
         },
     )
     form.submit(page)
-    expect(page).to_have_title(re.compile(r"^Result: "))
+    expect(page).to_have_title(RESULT_TITLE)
     no_violations(page)
 
 
@@ -69,7 +71,7 @@ def test_a_what_if_result(page: Page, form, no_violations) -> None:
     page.goto("/")
     form.fill(page, form.example)
     form.submit(page)
-    page.get_by_role("button", name="What if anti-Jo-1 antibody were positive?").click()
+    choose_what_if(page, "What if anti-Jo-1 antibody were positive?", shown=False)
     expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Jo-1"))).to_be_visible()
     no_violations(page)
 

@@ -7,6 +7,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from calculator.inputs import FIELDS
+from calculator.report import _short_label
+
+from .pages import RESULT_TITLE
 
 SECTIONS = {
     ("present", "adverse"): "Adverse factors present",
@@ -72,13 +75,25 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
     )
     form.submit(page)
 
-    adverse = counts["adverse_present"]
-    summary = (
-        f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
-        f"{counts['favourable_present']} favourable, {counts['not_assessed']} not assessed"
+    expect(page).to_have_title(RESULT_TITLE)
+    # The summary names the factors the API found present: the adverse first, then the
+    # favourable, as many as the API counts.
+    present = [
+        factor
+        for effect in ("adverse", "favourable")
+        for factor in api["factors"]
+        if factor["status"] == "present" and factor["effect"] == effect
+    ]
+    assert len(present) == counts["adverse_present"] + counts["favourable_present"]
+    named = page.get_by_role("region", name="Summary", exact=True).locator("[data-present]")
+    expect(named).to_have_text(
+        [
+            re.compile(rf"^{re.escape(factor['title'])} \({factor['effect']}\): ")
+            for factor in present
+        ]
     )
-    expect(page).to_have_title(re.compile(rf"^Result: {re.escape(summary)}"))
-    expect(page.get_by_text(re.compile(rf"^{re.escape(summary)}\. "))).to_be_visible()
+    for factor, item in zip(present, named.all(), strict=True):
+        expect(item).to_have_attribute("data-present", factor["id"])
 
     expected: dict[str, list[str]] = {name: [] for name in SECTIONS.values()}
     for factor in api["factors"]:
@@ -95,8 +110,9 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
     for factor in api["factors"]:
         article = form.factor(page, factor["title"])
         if factor["status"] == "not_assessed":
-            labels = ", ".join(FIELDS[name].label for name in factor["missing_inputs"])
-            expect(article).to_contain_text(f"To assess it, answer: {labels}.")
+            needs = article.get_by_role("paragraph").filter(has_text="To assess it, answer: ")
+            for name in factor["missing_inputs"]:
+                expect(needs).to_contain_text(_short_label(FIELDS[name].label))
         else:
             expect(article).to_contain_text("Why: ")
     ppf = next(f for f in api["factors"] if f["id"] == "ppf_2022")
@@ -109,4 +125,5 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
     expect(section.get_by_role("heading", level=3)).to_have_text(
         [re.compile(rf"{re.escape(title)}$") for title in cautions]
     )
-    expect(page.get_by_role("note")).to_contain_text(api["disclaimer"])
+    expect(page.get_by_role("note")).to_contain_text("Not medical advice")
+    expect(page.get_by_role("contentinfo")).to_contain_text(api["disclaimer"])

@@ -1,0 +1,38 @@
+"""What the result page shows, found as a person finds it: shared by the browser tests."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+# The title of every result page; a what-if's starts with the change.
+RESULT_TITLE = re.compile(r"^Result for these answers – ")
+WHAT_IF_TITLE = re.compile(r"^What if: .*\. Result for these answers – ")
+
+
+def your_answers(page: Page) -> Locator:
+    """Return the result's "Your answers" box, beside the factors."""
+    return page.get_by_role("complementary", name="Your answers")
+
+
+def given_answers(page: Page) -> Locator:
+    """Return the answers in "Your answers", without their Change buttons."""
+    rows = your_answers(page).get_by_role("definition")
+    return rows.filter(has_not=page.get_by_role("button"))
+
+
+def choose_what_if(scope: Page | Locator, name: str, *, shown: bool) -> None:
+    """Press a what-if button; when its "What if…" disclosure is closed, open it first.
+
+    `shown` says whether the button is on view from the start (a teaching case) or folded
+    away (a patient's result).
+    """
+    button = scope.get_by_role("button", name=name, include_hidden=True)
+    if shown:
+        expect(button).to_be_visible()
+    else:
+        expect(button).to_be_hidden()
+        button.locator("xpath=ancestor::details[1]/summary").click()
+        expect(button).to_be_visible()
+    button.click()

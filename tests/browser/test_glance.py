@@ -1,0 +1,427 @@
+"""Issue 9, the result at a glance: what the first screen shows, how long the page is, Back and
+Forward, the text for the notes, print, narrow screens, forced colours and dark mode.
+
+The answers are the benchmark's typical case (tests/bench/run.py), typed into the form as a
+person would, CRP in mg/dL with its unit; what they should show comes from rules.yaml.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
+
+from calculator import report
+from calculator.engine import assess
+from calculator.inputs import FIELDS, Inputs
+from tests.bench.run import TYPICAL, TYPICAL_FORM_CHANGES
+
+from .pages import RESULT_TITLE, choose_what_if, your_answers
+
+NOTES_LABEL = "The result as plain text, to copy into the notes"
+ASSESSED_AT = re.compile(r"Assessed \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
+def as_labels(values: dict[str, Any]) -> dict[str, str]:
+    """Turn form values by name into answers by label and choice, in the same order."""
+    answers: dict[str, str] = {}
+    for name, value in values.items():
+        if name.endswith("_unit"):
+            spec = FIELDS[name.removesuffix("_unit")]
+            unit = next(label for code, label, _ in spec.form_units if code == value)
+            answers[f"Unit of {spec.label}"] = unit
+        elif FIELDS[name].is_number:
+            answers[FIELDS[name].label] = str(value)
+        else:
+            choice = next(c for c in FIELDS[name].choices if c.value == value)
+            answers[FIELDS[name].label] = choice.label
+    return answers
+
+
+# As typed, CRP in mg/dL with its unit.
+TYPICAL_ANSWERS = as_labels({**TYPICAL, **TYPICAL_FORM_CHANGES})
+
+
+def kept_by_the_server(expected) -> dict[str, str]:
+    """Return the answers a result sends back to the form: the known ones, in the API's units."""
+    return as_labels(report.known_answers(expected.assessment))
+
+
+@pytest.fixture
+def typical(form, rules):
+    """What the rules say for the typical case, checked against the benchmark's own answers."""
+    expected = form.expected(TYPICAL_ANSWERS)
+    assert expected.inputs == Inputs(**TYPICAL)  # 1.4 mg/dL is the benchmark's 14 mg/L
+    assert expected.assessment == assess(rules, Inputs(**TYPICAL))
+    assert expected.present, "the typical case should have factors present"
+    return expected
+
+
+def show_typical(page: Page, form) -> None:
+    """Answer the form with the typical case and show its result."""
+    page.goto("/")
+    form.fill(page, TYPICAL_ANSWERS)
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+
+
+def bottom(page: Page, selector: str) -> list[float]:
+    """Return the bottom edge of each element, in CSS px from the top of the viewport."""
+    return page.locator(selector).evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().bottom)"
+    )
+
+
+# (1) The first screen ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 812)])
+def test_the_first_screen_names_every_factor_present(
+    new_context: Callable[..., BrowserContext], form, typical, width: int, height: int
+) -> None:
+    context = new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    show_typical(page, form)
+    typical.expect_summary(page)
+    assert page.evaluate("window.scrollY") == 0
+
+    h1 = bottom(page, "h1")
+    present = bottom(page, "#summary [data-present]")
+    first_tile = bottom(page, ".factor-map li")[:1]
+    print(
+        f"\nfirst screen {width}x{height}: h1 bottom {h1}, present bottoms {present}, "
+        f"first tile bottom {first_tile}"
+    )
+    assert len(present) == len(typical.present)
+    assert first_tile, "no tiles"
+    for what, edges in (("h1", h1), ("a present factor", present), ("first tile", first_tile)):
+        for edge in edges:
+            assert edge <= height, f"{what} ends at {edge:.0f} px, below the {height} px screen"
+
+
+# (2) Page heights ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width, limit", [(1280, 3500), (375, 7000)])
+def test_the_result_page_is_not_too_long(page: Page, form, width: int, limit: int) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    show_typical(page, form)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"\nresult height at {width} px: {height} px")
+    assert height <= limit, f"the result is {height} px long at {width} px wide (limit {limit})"
+
+
+# (3) Back and Forward ------------------------------------------------------------------------
+
+
+def no_dialogs(page: Page) -> list[str]:
+    """Record (and dismiss) any dialog, such as a "resubmit the form?" prompt."""
+    seen: list[str] = []
+
+    def dismiss(dialog) -> None:
+        seen.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return seen
+
+
+def expect_the_result_again(page: Page, expected) -> None:
+    expect(page).to_have_url(re.compile(r"^[^?#]*/result$"))
+    expect(page).to_have_title(RESULT_TITLE)
+    expect(page.get_by_role("region", name="Summary", exact=True)).to_be_visible()
+    expected.expect_summary(page)
+
+
+def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> None:
+    dialogs = no_dialogs(page)
+    show_typical(page, form)
+    expect(page).to_have_url(re.compile(r"/result$"))
+
+    # An absent factor's link to its explanation, in the same tab.
+    absent = next(f for f in typical.assessment.findings if f.status.value == "absent")
+    article = form.factor(page, absent.rule.title)
+    link = article.get_by_role("link", name="Explanation, evidence and references")
+    if not link.is_visible():  # folded into one line on an absent factor: open it
+        article.get_by_text(re.compile(r"^Evidence")).click()
+    expect(link).not_to_have_attribute("target", "_blank")
+    link.click()
+    expect(page).to_have_url(re.compile(rf"/rules#rule-{absent.rule.id}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
+    page.go_back()
+    expect_the_result_again(page, typical)
+
+    nav = page.get_by_role("navigation", name="Site")
+    nav.get_by_role("link", name="Rules and evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
+    page.go_back()
+    expect_the_result_again(page, typical)
+    page.go_forward()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
+    page.go_back()
+    expect_the_result_again(page, typical)
+    assert dialogs == []
+
+
+def test_back_from_the_result_shows_the_form_filled(page: Page, form) -> None:
+    dialogs = no_dialogs(page)
+    show_typical(page, form)
+    page.go_back()
+    expect(page.get_by_role("button", name="Show the prognostic factors")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    form.expect_kept(page, TYPICAL_ANSWERS)  # numbers included
+    for spec in FIELDS.values():
+        if spec.ild_only:
+            if spec.is_number:
+                expect(page.get_by_label(spec.label, exact=True)).to_be_visible()
+            else:
+                expect(form.question(page, spec.label)).to_be_visible()
+    assert dialogs == []
+
+
+def expect_empty_form(page: Page) -> None:
+    expect(page.get_by_role("button", name="Show the prognostic factors")).to_be_visible()
+    expect(page.get_by_role("radio", checked=True)).to_have_count(0)
+    for spec in FIELDS.values():
+        if spec.is_number:
+            expect(page.get_by_label(spec.label, exact=True)).to_have_value("")
+
+
+def test_clear_my_answers_empties_the_form_for_good(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    assert page.evaluate("sessionStorage.length") > 0  # kept in the tab for Back and Forward
+    page.get_by_role("button", name="Change your answers").click()
+    form.expect_kept(page, kept_by_the_server(typical))
+
+    page.get_by_role("button", name="Clear my answers").click()
+    expect_empty_form(page)
+    assert page.evaluate("sessionStorage.length") == 0
+
+    page.goto("/")
+    expect_empty_form(page)
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    show_typical(page, form)
+    page.get_by_role("button", name="Change Age at onset").click()
+    form.submit(page)
+    choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
+    expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Ro52"))).to_be_visible()
+    page.go_back()
+    expect(page).to_have_title(RESULT_TITLE)
+    page.get_by_role("link", name="Rules and evidence").click()
+    page.go_back()
+    expect(page).to_have_title(RESULT_TITLE)
+    page.go_forward()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
+    page.go_back()
+    expect(page).to_have_title(RESULT_TITLE)
+
+    assert len(requested) > 5, requested
+    typed = {value for label, value in TYPICAL_ANSWERS.items() if label in form.numbers}
+    for url in requested:
+        parts = urlsplit(url)
+        beyond_origin = f"{parts.path}?{parts.query}#{parts.fragment}"
+        assert parts.query == "", url
+        for name in FIELDS:
+            assert name not in beyond_origin, (name, url)
+        for value in typed:
+            assert not re.search(rf"(?<![\d.]){re.escape(value)}(?![\d.])", beyond_origin), (
+                value,
+                url,
+            )
+
+
+# (4) The text for the notes ------------------------------------------------------------------
+
+
+def test_copy_the_text_puts_the_result_on_the_clipboard(
+    page: Page, form, typical, rules, base_url: str
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    show_typical(page, form)
+    page.get_by_role("button", name="Copy the text").click()
+    expect(page.get_by_role("status")).to_have_text("Copied. Paste it into the notes.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+
+    assert copied == page.get_by_label(NOTES_LABEL).input_value()
+    assert f"rules version {rules.version}" in copied
+    for title in typical.present_titles:
+        assert f"- {title} (" in copied, title
+    assert "Not medical advice" in copied
+    assert "\nAnswers:\n" in copied
+
+
+def test_without_javascript_the_text_is_there_to_select(
+    page: Page, no_js_page: Page, form, typical, rules
+) -> None:
+    show_typical(page, form)
+    with_js = page.get_by_label(NOTES_LABEL).input_value()
+    show_typical(no_js_page, form)
+
+    notes = no_js_page.get_by_label(NOTES_LABEL)
+    expect(notes).to_be_visible()
+    expect(notes).to_have_attribute("readonly", "")
+    text = notes.input_value()
+    assert ASSESSED_AT.sub("Assessed", text) == ASSESSED_AT.sub("Assessed", with_js)
+    assert f"rules version {rules.version}" in text
+    for title in typical.present_titles:
+        assert title in text
+    assert "Not medical advice" in text and "\nAnswers:\n" in text
+    for name in ("Copy the text", "Download as a .txt file"):
+        expect(no_js_page.get_by_role("button", name=name, include_hidden=True)).to_be_hidden()
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+
+
+def test_download_gives_the_same_text_as_a_txt_file(page: Page, form) -> None:
+    show_typical(page, form)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download as a .txt file").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".txt"), download.suggested_filename
+    content = Path(download.path()).read_text(encoding="utf-8")
+    assert content == page.get_by_label(NOTES_LABEL).input_value()
+
+
+# (5) Print -----------------------------------------------------------------------------------
+
+
+def test_the_printed_result_opens_with_the_summary_and_answers_and_numbers_its_pages(
+    page: Page, form, typical
+) -> None:
+    # Issue 9 asks for at most 2 A4 pages; the typical case prints on 4 today (see the issue's
+    # note). This test holds what is met: page 1 and the page numbers.
+    show_typical(page, form)
+    page.emulate_media(media="print")
+    pages = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+    texts = [
+        # NFKC undoes the ligatures the PDF's text may carry ("ﬁ" for "fi").
+        unicodedata.normalize("NFKC", " ".join(p.extract_text().split()))
+        for p in pages
+    ]
+    assert len(pages) >= 1
+    first = texts[0]
+    for title in typical.present_titles:
+        assert title in first, title
+    assert "Your answers" in first
+    assert "Page 1 of" in first, first[:300]
+    assert f"Page {len(pages)} of {len(pages)}" in texts[-1]
+
+
+# (6) 320 px wide -----------------------------------------------------------------------------
+
+
+def pages_to_check(teaching) -> list[str]:
+    first, second = teaching.book.cases[:2]
+    return [
+        "/",
+        "/rules",
+        "/cases",
+        f"/cases/{first.id}",
+        f"/cases/{first.id}/present",
+        f"/compare?a={first.id}&b={second.id}",
+        "/api",
+        "/about",
+        "/no-such-page",
+    ]
+
+
+def test_no_page_scrolls_sideways_at_320_px(page: Page, form, teaching) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    widths: dict[str, int] = {}
+    for path in pages_to_check(teaching):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    show_typical(page, form)
+    widths["result"] = page.evaluate("document.documentElement.scrollWidth")
+    print(f"\nscrollWidth at 320 px: {widths}")
+    assert all(width <= 320 for width in widths.values()), widths
+
+
+# (7) Forced colours and dark mode ------------------------------------------------------------
+
+BORDER = """el => {
+  const s = getComputedStyle(el);
+  return [s.borderTopStyle, s.borderTopWidth, s.outlineStyle, s.outlineWidth].join(" ");
+}"""
+
+
+def test_forced_colours_keep_tiles_and_buttons_apart(page: Page, form, typical) -> None:
+    assert any(f.status.value == "absent" for f in typical.assessment.findings)
+    page.emulate_media(forced_colors="active")
+    show_typical(page, form)
+    tiles = page.get_by_role("list", name="All factors at a glance").get_by_role("listitem")
+    present = tiles.filter(has_text=re.compile(r"Present: (adverse|favourable)")).first
+    absent = tiles.filter(has_text="Absent").first
+    present_border = present.get_by_role("link").evaluate(BORDER)
+    absent_border = absent.get_by_role("link").evaluate(BORDER)
+    assert present_border.split()[:2] != absent_border.split()[:2], (present_border, absent_border)
+
+    buttons = ["Change your answers", "Print or save as PDF", "Copy the text"]
+    for name in buttons:
+        style, width, outline, outline_width = (
+            page.get_by_role("button", name=name).evaluate(BORDER).split()
+        )
+        has_border = style not in ("none", "hidden") and float(width.removesuffix("px")) > 0
+        has_outline = outline != "none" and float(outline_width.removesuffix("px")) > 0
+        assert has_border or has_outline, (name, style, width, outline, outline_width)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_form_and_a_result_are_accessible_in_light_and_dark(
+    page: Page, form, no_violations, scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto("/")
+    form.fill(page, {"Interstitial lung disease (ILD)": "Present"})
+    no_violations(page)
+    form.fill(page, TYPICAL_ANSWERS)
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+    expect(your_answers(page)).to_be_visible()
+    no_violations(page)
+
+
+# The answers beside the result ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["age_at_onset", "malignancy"])
+def test_change_returns_to_the_filled_form_at_that_question(
+    page: Page, form, typical, name: str
+) -> None:
+    spec = FIELDS[name]
+    show_typical(page, form)
+    expect(your_answers(page).get_by_role("button", name=re.compile(r"^Change "))).to_have_count(
+        len(FIELDS) + 1  # a Change button per answer, and "Change your answers"
+    )
+    your_answers(page).get_by_role("button", name=f"Change {spec.label}", exact=True).click()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    form.expect_kept(page, kept_by_the_server(typical))
+    if spec.is_number:
+        expect(page.get_by_label(spec.label, exact=True)).to_be_focused()
+    else:
+        answer = TYPICAL_ANSWERS[spec.label]
+        expect(form.question(page, spec.label).get_by_label(answer, exact=True)).to_be_focused()
+
+
+def test_an_empty_form_asks_for_one_answer(page: Page, form) -> None:
+    page.goto("/")
+    form.submit(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(re.compile(r"^Answer at least one question"))
