@@ -38,11 +38,20 @@ def wait_for(url: str, process: subprocess.Popen, log, timeout: float = 30) -> N
 
 
 @contextlib.contextmanager
-def gunicorn(*options: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run the README's production command on 127.0.0.1; yield its address; always stop it."""
+def gunicorn(
+    *options: str,
+    env: dict[str, str] | None = None,
+    secret_key: str | None = "server-tests",  # noqa: S107 - a test server's throwaway key
+) -> Iterator[str]:
+    """Run the README's production command on 127.0.0.1; yield its address; always stop it.
+
+    With `secret_key=None` no FLASK_SECRET_KEY is set, as a first-time deployment might.
+    """
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    environ.update({"FLASK_SECRET_KEY": "server-tests", **(env or {})})
+    if secret_key is not None:
+        environ["FLASK_SECRET_KEY"] = secret_key
+    environ.update(env or {})
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,57 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from .helpers import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from . import servers
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory) -> Iterator[str]:
-    """Run the README's production command (without FLASK_SECRET_KEY) on 127.0.0.1."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    log = (tmp_path_factory.mktemp("gunicorn") / "stderr.log").open("w+b")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--preload",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "30",
-            "calculator:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"gunicorn did not start: {log.read().decode()}") from None
-                time.sleep(0.2)
+def gunicorn() -> Iterator[str]:
+    """Run the README's production command, without FLASK_SECRET_KEY, on 127.0.0.1."""
+    with servers.gunicorn("--timeout", "30", secret_key=None) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def test_the_form_works_across_two_workers(gunicorn):
