@@ -42,6 +42,29 @@ def test_every_slide_of_every_case_fits_the_screen(
     assert not too_tall, too_tall
 
 
+@pytest.mark.parametrize(("width", "height"), SCREENS, ids=lambda v: str(v))
+def test_what_if_and_comparison_slides_fit_the_screen(
+    browser: Browser, base_url: str, teaching, width: int, height: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": height}, base_url=base_url)
+    sizes = []
+    for case in teaching.book.cases:
+        page.goto(f"/cases/{case.id}/present#slide-4")
+        offers = page.locator("#slide-4").get_by_role("button", name=re.compile("^What if"))
+        if offers.count():
+            offers.first.click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("What if")
+            sizes += [(case.id, "what-if", *m[1:]) for m in page.evaluate(MEASURE)]
+    first = teaching.book.cases[0].id
+    for other in teaching.book.cases[1:]:
+        page.goto(f"/compare?a={first}&b={other.id}&view=present")
+        sizes += [(other.id, "compare", *m[1:]) for m in page.evaluate(MEASURE)]
+    page.close()
+    assert len(sizes) > len(teaching.book.cases)
+    too_tall = [s for s in sizes if s[2] > height or s[3] > s[4]]
+    assert not too_tall, too_tall
+
+
 def test_a_keyboard_runs_a_whole_case(page: Page, teaching, no_violations) -> None:
     expected = teaching.expected("pl7-fibrosis")
     present = expected.titles(Status.PRESENT)
