@@ -251,6 +251,78 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
     return found
 
 
+_STATUS_SHORT = {
+    Status.PRESENT: "present",
+    Status.ABSENT: "absent",
+    Status.NOT_ASSESSED: "not assessed",
+}
+_COUNT_WORDS = {
+    "adverse_present": "adverse factors present",
+    "favourable_present": "favourable factors present",
+    "not_assessed": "not assessed",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a what-if changed: the answer, the factors whose status moved, the counts."""
+
+    field: str
+    was: str
+    now: str
+    factors: list[tuple[Finding, Finding]]  # (before, after), in file order
+    counts: list[tuple[str, int, int]]  # (words, before, after) for the counts that moved
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """Return the ids of the factors whose status changed."""
+        return frozenset(after.rule.id for _, after in self.factors)
+
+    @property
+    def line(self) -> str:
+        """Say it in one line: "Onset after the age of 60: present → absent; ... 6 → 5"."""
+        parts = [
+            f"{after.rule.title}: {_STATUS_SHORT[before.status]} → {_STATUS_SHORT[after.status]}"
+            for before, after in self.factors
+        ]
+        parts += [f"{words}: {first} → {then}" for words, first, then in self.counts]
+        said = "; ".join(parts) if parts else "no factor changed its status"
+        return said[0].upper() + said[1:]
+
+
+def change(before: Assessment, after: Assessment, field: str) -> Change:
+    """Work out what one changed answer did to the result."""
+    spec = FIELDS[field]
+    moved = [
+        (first, then)
+        for first, then in zip(before.findings, after.findings, strict=True)
+        if first.status is not then.status
+    ]
+    counts = [
+        (words, before.summary[key], after.summary[key])
+        for key, words in _COUNT_WORDS.items()
+        if before.summary[key] != after.summary[key]
+    ]
+    return Change(
+        field,
+        spec.describe(getattr(before.inputs, field)),
+        spec.describe(getattr(after.inputs, field)),
+        moved,
+        counts,
+    )
+
+
+def tiles(assessment: Assessment, order: Assessment | None = None) -> list[Finding]:
+    """Return the findings in tile order: grouped as the sections, or as `order`'s tiles were.
+
+    A what-if keeps the original's order, so a tile that changes stays where it was.
+    """
+    first = order or assessment
+    ids = [f.rule.id for section in sections(first) for f in section.findings]
+    by_id = {f.rule.id: f for f in assessment.findings}
+    return [by_id[rule_id] for rule_id in ids]
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Two assessments side by side: each answer and each factor, with what differs."""

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 
 from . import report, rules_of
-from .cases import CaseBook
-from .engine import assess
+from .cases import Case, CaseBook
+from .engine import Assessment, Finding, Status, assess
 from .errors import unknown_case
 from .forms import AnswersForm
+from .inputs import FIELDS
+from .rules import Effect
 from .views import show_result
+from .whatif import what_ifs
 
 bp = Blueprint("teaching", __name__)
 
@@ -17,6 +22,7 @@ bp = Blueprint("teaching", __name__)
 def init_app(app: Flask) -> None:
     """Register the teaching pages; the cases' summaries are fixed, so work them out once."""
     app.register_blueprint(bp)
+    app.context_processor(lambda: {"cases_book": cases_of(current_app)})
     rules = rules_of(app)
     app.extensions["case_summaries"] = {
         case.id: report.summary_line(assess(rules, case.answers)) for case in cases_of(app).cases
@@ -30,7 +36,7 @@ def cases_of(app: Flask) -> CaseBook:
 
 @bp.get("/cases")
 def library():
-    """List the teaching cases, each with its summary, and offer to compare two."""
+    """List the teaching cases, each result hidden until asked for, and offer to compare two."""
     return render_template(
         "teaching/cases.html",
         book=cases_of(current_app),
@@ -40,23 +46,103 @@ def library():
 
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
-    """Show a teaching case's result, its story above it."""
+    """Show a teaching case's result, its story above it; as a quiz, the result folded."""
     found = cases_of(current_app).get(case_id) or unknown_case()
-    return show_result(assess(rules_of(current_app), found.answers), case=found)
+    quiz = request.args.get("quiz") == "1"
+    return show_result(assess(rules_of(current_app), found.answers), case=found, quiz=quiz)
+
+
+@dataclass
+class Slide:
+    """One screen of the presenter view."""
+
+    kind: str  # story, question, answer, factor, absent, end
+    title: str
+    finding: Finding | None = None
+    findings: list[Finding] = field(default_factory=list)
+    number: int = 0
+
+
+def slides_of(case: Case, assessment: Assessment) -> list[Slide]:
+    """Lay out a case as slides: story, question, answer, each factor that matters, the rest."""
+    deck = [
+        Slide("story", case.title),
+        Slide("question", "What do you think?"),
+        Slide("answer", "The factors for this patient"),
+    ]
+    for finding in (
+        assessment.where(Status.PRESENT, Effect.ADVERSE)
+        + assessment.where(Status.PRESENT, Effect.FAVOURABLE)
+        + assessment.where(Status.NOT_ASSESSED)
+    ):
+        deck.append(Slide("factor", finding.rule.title, finding))
+    absent = assessment.where(Status.ABSENT)
+    if absent:
+        deck.append(Slide("absent", f"Absent for this patient ({len(absent)})", findings=absent))
+    deck.append(Slide("end", "What the case shows"))
+    for number, slide in enumerate(deck, start=1):
+        slide.number = number
+    return deck
 
 
 @bp.get("/cases/<case_id>/present")
 def present(case_id: str):
-    """Show a case for a projector: the summary first, then one factor per slide."""
-    found = cases_of(current_app).get(case_id) or unknown_case()
+    """Show a case for a projector: the story, a question, the answer, then factor by factor."""
+    book = cases_of(current_app)
+    found = book.get(case_id) or unknown_case()
     assessment = assess(rules_of(current_app), found.answers)
     return render_template(
         "teaching/present.html",
         case=found,
+        book=book,
         assessment=assessment,
-        sections=report.sections(assessment),
-        summary=report.summary_line(assessment),
+        slides=slides_of(found, assessment),
+        tiles=report.tiles(assessment),
+        glance=report.glance(assessment),
+        what_ifs=what_ifs(assessment),
+        known=report.known_answers(assessment),
+        form=AnswersForm(formdata=None),
     )
+
+
+def present_what_if(
+    case: Case,
+    before: Assessment,
+    after: Assessment,
+    change: report.Change,
+    form: AnswersForm,
+    token: str,
+):
+    """Show a what-if asked from a presenter slide, as a slide: the change, highlighted."""
+    slide = request.form.get("slide", "")
+    back = url_for("teaching.present", case_id=case.id)
+    if slide.isdigit():
+        back += f"#slide-{int(slide)}"
+    return render_template(
+        "teaching/present_whatif.html",
+        case=case,
+        assessment=after,
+        change=change,
+        tiles=report.tiles(after, before),
+        back=back,
+        question=FIELDS[change.field].label,
+    )
+
+
+BACKS = {"cases", "case", "present"}
+
+
+def _way_back(first: Case) -> tuple[str, str]:
+    """Return where a comparison of cases leads back to: where it was asked from."""
+    back = request.args.get("back", "cases")
+    if back == "case":
+        return url_for("teaching.case", case_id=first.id), f"Back to {first.title}"
+    if back == "present":
+        return (
+            url_for("teaching.present", case_id=first.id) + "#slide-end",
+            f"Back to the presenter view of {first.title}",
+        )
+    return url_for("teaching.library"), "Back to the teaching cases"
 
 
 @bp.get("/compare")
@@ -66,11 +152,37 @@ def compare_cases():
     first, second = book.get(request.args.get("a", "")), book.get(request.args.get("b", ""))
     if first is None or second is None:
         abort(404)
+    back = _way_back(first)
+    presenting = request.args.get("view") == "present"
+    if first.id == second.id:
+        page = render_template(
+            "teaching/compare_same.html", case=first, book=book, back=back, presenting=presenting
+        )
+        return page, 400
     rules = rules_of(current_app)
     comparison = report.Comparison(assess(rules, first.answers), assess(rules, second.answers))
+    everything = request.args.get("rows") == "all"
     return render_template(
-        "teaching/compare.html", comparison=comparison, names=(first.title, second.title)
+        "teaching/compare_present.html" if presenting else "teaching/compare.html",
+        comparison=comparison,
+        names=(first.title, second.title),
+        cases=(first, second),
+        only_differences=_only_differences(comparison, everything),
+        back=back,
+        all_rows_url=url_for(
+            "teaching.compare_cases", **{**request.args.to_dict(), "rows": "all"}
+        ),
+        differences_url=url_for(
+            "teaching.compare_cases",
+            **{k: v for k, v in request.args.to_dict().items() if k != "rows"},
+        ),
     )
+
+
+def _only_differences(comparison: report.Comparison, everything: bool) -> bool:
+    """Show only the rows that differ when the tables are long (more than ten rows)."""
+    rows = len(comparison.factors) + len(comparison.answers)
+    return not everything and rows > 10
 
 
 @bp.post("/compare")
@@ -89,6 +201,19 @@ def compare_answers():
         return page, 400
     rules = rules_of(current_app)
     comparison = report.Comparison(assess(rules, a), assess(rules, b))
+    found = cases_of(current_app).get(request.form.get("case", ""))
+    case = found if found is not None and found.answers == a else None
+    everything = request.form.get("rows") == "all"
     return render_template(
-        "teaching/compare.html", comparison=comparison, names=("Original answers", "What if")
+        "teaching/compare.html",
+        comparison=comparison,
+        names=("Original answers", "What if"),
+        cases=None,
+        case=case,
+        posted=True,
+        what_if=request.form.get("what_if", ""),
+        known_a=report.known_answers(comparison.a),
+        known_b=report.known_answers(comparison.b),
+        only_differences=_only_differences(comparison, everything),
+        form=token,
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 
 from . import report, rules_of
 from .engine import Assessment, assess
 from .forms import FORM_GROUPS, AnswersForm
 from .inputs import FIELDS, InputError, Inputs
-from .whatif import apply, what_ifs
+from .whatif import apply, askable, token_of, what_ifs
 
 bp = Blueprint("calculator", __name__)
 EMPTY = Inputs()
@@ -42,13 +42,24 @@ def init_app(app: Flask) -> None:
     )
 
 
-def show_result(assessment: Assessment, form: AnswersForm | None = None, **extra: Any) -> str:
-    """Render a result page: the summary, the factors, the answers and the text for the notes."""
+def show_result(
+    assessment: Assessment,
+    form: AnswersForm | None = None,
+    baseline: Assessment | None = None,
+    **extra: Any,
+) -> str:
+    """Render a result page: the summary, the factors, the answers and the text for the notes.
+
+    For a what-if, `baseline` is the original: its tiles keep their order.
+    """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return render_template(
         "calculator/result.html",
         assessment=assessment,
+        baseline=baseline,
         sections=report.sections(assessment),
+        tiles=report.tiles(assessment, baseline),
+        askable=askable(assessment.inputs),
         glance=report.glance(assessment),
         answers=report.answers(assessment),
         not_applicable=report.NOT_APPLICABLE,
@@ -101,22 +112,67 @@ def submit():
         return show_form(form, 400)
     rules = rules_of(current_app)
     assessment = assess(rules, inputs)
-    what_if = request.form.get("what_if")
+    case = _posted_case(inputs)
+    what_if = _posted_what_if()
     if not what_if:
-        return show_result(assessment, form, keep_answers=True)
+        return show_result(assessment, form, keep_answers=case is None, case=case)
     try:
         changed, name = apply(inputs, what_if)
-    except InputError:
-        abort(400)
+    except InputError as error:
+        message = _what_if_message(error)
+        page = show_result(assessment, form, case=case, what_if_error=message)
+        return page, 400
+    after = assess(rules, changed)
+    change = report.change(assessment, after, name)
+    if case is not None and request.form.get("view") == "present":
+        from .teaching import present_what_if  # teaching imports this module
+
+        return present_what_if(case, assessment, after, change, form, what_if)
     return show_result(
-        assess(rules, changed),
+        after,
         form,
         baseline=assessment,
         before={f.rule.id: f for f in assessment.findings},
         changed_field=name,
+        change=change,
+        what_if=what_if,
         was=FIELDS[name].describe(getattr(inputs, name)),
         baseline_known=report.known_answers(assessment),
+        case=case,
     )
+
+
+def _posted_case(inputs: Inputs) -> Any:
+    """Return the teaching case a what-if was asked from, if its answers are the case's own.
+
+    The case id is not clinical (cases are invented); answers changed by hand are a
+    patient's, and then no case is named.
+    """
+    found = current_app.extensions["cases"].get(request.form.get("case", ""))
+    return found if found is not None and found.answers == inputs else None
+
+
+def _posted_what_if() -> str:
+    """Return the change asked for: a what-if button's "field=value", or the what-if form's."""
+    token = request.form.get("what_if", "")
+    if token:
+        return token
+    name = request.form.get("what_if_field", "")
+    if not name:
+        return ""
+    spec = FIELDS.get(name)
+    value = request.form.get(f"what_if_value-{name}", "") if spec else ""
+    if spec is not None and spec.is_number and not value:
+        value = request.form.get("what_if_number", "")
+    return token_of(name, value or "")
+
+
+def _what_if_message(error: InputError) -> str:
+    """Say why a what-if could not be shown, naming the answer."""
+    item = error.errors[0]
+    spec = FIELDS.get(item["field"])
+    label = spec.label if spec else "The what-if"
+    return f"What if could not be shown. {label}: {item['message']}"
 
 
 @bp.get("/result")

@@ -109,7 +109,6 @@ def apply(inputs: Inputs, token: str) -> tuple[Inputs, str]:
     return parse_values({**inputs.model_dump(), name: value}), name
 
 
-
 def can_decide(rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str) -> bool:
     """Tell whether answering this one input, with some value, would decide the rule."""
     answers = dict(inputs)
@@ -120,3 +119,44 @@ def can_decide(rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name:
         if status_of(rule, changed) is not Status.NOT_ASSESSED:  # type: ignore[arg-type]
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Askable:
+    """A field the "What if … were …" form offers: its choices, or None for a number."""
+
+    name: str
+    label: str
+    choices: list[tuple[str, str]] | None  # (value, label) of each other known answer
+    unit: str = ""
+
+
+def askable(inputs: Inputs) -> list[Askable]:
+    """List the answers a what-if may change, each with the values that would be valid.
+
+    A question that does not apply (an ILD-only one without ILD) is left out, and
+    so is an answer that would contradict others (ILD absent while ILD answers are given).
+    """
+    answers = dict(inputs)
+    found = []
+    for name, spec in FIELDS.items():
+        if spec.only_when and answers.get(spec.only_when[0]) != spec.only_when[1]:
+            continue
+        if spec.is_number:
+            found.append(Askable(name, spec.label, None, spec.unit))
+            continue
+        current = answers[name]
+        options = [
+            (member.value, member.label)
+            for member in spec.known_choices
+            if member is not current
+            and not (name in _CROSS_FIELD and only_when_conflicts({**answers, name: member}))
+        ]
+        if options:
+            found.append(Askable(name, spec.label, options))
+    return found
+
+
+def token_of(name: str, value: str) -> str:
+    """Join a field and a value typed or chosen in the what-if form as apply() reads them."""
+    return f"{name.strip()}={value.strip()}"

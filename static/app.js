@@ -16,36 +16,116 @@
     });
   }
 
-  // Presenter view: arrow keys, Space, Home and End move between slides.
-  function presenterKeys(slides) {
-    function current() {
-      var middle = window.innerHeight / 3;
-      var index = 0;
-      slides.forEach(function (slide, i) {
-        if (slide.getBoundingClientRect().top <= middle) { index = i; }
+  // Presenter view: one slide at a time. → Space PageDown next (a slide's steps first),
+  // ← PageUp previous, Home End first and last; ↓ ↑ are left to scroll inside a slide.
+  function presenterDeck(slides) {
+    var index = 0;
+    document.body.classList.add("deck");
+    slides.forEach(function (slide) { slide.setAttribute("tabindex", "-1"); });
+
+    var tiles = document.querySelector('[data-steps="tiles"]');
+    if (tiles) {
+      tiles.classList.add("is-stepping");
+      tiles.setAttribute("aria-live", "polite");
+      veil(tiles, true);
+    }
+    document.querySelectorAll("[data-show-all]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var box = button.closest("[data-slide]").querySelector("[data-steps]");
+        veil(box, false);
+        button.hidden = true;
       });
-      return index;
+    });
+    document.querySelectorAll("[data-one-by-one]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var box = button.closest("[data-slide]").querySelector("[data-steps]");
+        var on = button.getAttribute("aria-pressed") !== "true";
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.textContent = on ? "Show them all at once" : "Show them one at a time";
+        box.classList.toggle("is-stepping", on);
+        box.setAttribute("aria-live", on ? "polite" : "off");
+        veil(box, on);
+      });
+    });
+
+    function veil(box, hide) {
+      box.querySelectorAll("[data-step]").forEach(function (step) { step.classList.toggle("is-veiled", hide); });
+      if (!hide) {
+        var all = box.closest("[data-slide]").querySelector("[data-show-all]");
+        if (all) { all.hidden = true; }
+      }
     }
-    function go(index) {
-      var slide = slides[Math.max(0, Math.min(slides.length - 1, index))];
-      slide.setAttribute("tabindex", "-1");
-      slide.scrollIntoView();
-      slide.focus({ preventScroll: true });
+    function nextStep(slide) {
+      var box = slide.querySelector("[data-steps].is-stepping");
+      return box ? box.querySelector("[data-step].is-veiled") : null;
     }
+    function show(i, focus) {
+      index = Math.max(0, Math.min(slides.length - 1, i));
+      slides.forEach(function (slide, j) { slide.classList.toggle("is-current", j === index); });
+      var slide = slides[index];
+      slide.scrollTop = 0;
+      if (window.history.replaceState) { window.history.replaceState(null, "", "#" + slide.id); }
+      if (focus !== false) { slide.focus({ preventScroll: true }); }
+    }
+    function next() {
+      var step = nextStep(slides[index]);
+      if (step) {
+        step.classList.remove("is-veiled");
+        if (!nextStep(slides[index])) { veil(step.closest("[data-steps]"), false); }
+        return;
+      }
+      show(index + 1);
+    }
+    function slideOf(hash) {
+      var target = hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
+      var slide = target ? target.closest("[data-slide]") : null;
+      return slide ? slides.indexOf(slide) : -1;
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest('a[href^="#"]');
+      if (!link) { return; }
+      var found = slideOf(link.getAttribute("href"));
+      if (found < 0) { return; }
+      event.preventDefault();
+      if (link.hasAttribute("data-next") && found === index + 1) { next(); } else { show(found); }
+    });
     document.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-      var moves = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, " ": 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1 };
-      if (event.key in moves) {
+      var tag = event.target.tagName;
+      var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";
+      var pressing = tag === "BUTTON" || tag === "A" || tag === "SUMMARY";
+      var key = event.key;
+      if (typing && key !== "PageDown" && key !== "PageUp") { return; }
+      if (pressing && (key === " " || key === "Enter")) { return; }
+      if (key === "ArrowRight" || key === "PageDown" || (key === " " && !event.shiftKey)) {
         event.preventDefault();
-        go(current() + (event.shiftKey && event.key === " " ? -1 : moves[event.key]));
-      } else if (event.key === "Home") {
+        next();
+      } else if (key === "ArrowLeft" || key === "PageUp" || (key === " " && event.shiftKey)) {
         event.preventDefault();
-        go(0);
-      } else if (event.key === "End") {
+        show(index - 1);
+      } else if (key === "Home") {
         event.preventDefault();
-        go(slides.length - 1);
+        show(0);
+      } else if (key === "End") {
+        event.preventDefault();
+        show(slides.length - 1);
+      } else if (key === "Escape") {
+        var back = slides[index].querySelector("a[data-back]");
+        if (back) { window.location.href = back.href; }
       }
     });
+    window.addEventListener("hashchange", function () {
+      var found = slideOf(window.location.hash);
+      if (found >= 0 && found !== index) { show(found); }
+    });
+    var start = slideOf(window.location.hash);
+    show(start < 0 ? 0 : start, start >= 0);
+    if (start >= 0 && tiles && slides.indexOf(tiles.closest("[data-slide]")) < start) {
+      veil(tiles, false);  // coming back past the answer: it has been shown
+    }
   }
 
   // Answers kept in this browser tab only (sessionStorage: gone when the tab is closed),
@@ -195,7 +275,7 @@
     });
     var slides = Array.prototype.slice.call(document.querySelectorAll("[data-slide]"));
     if (slides.length) {
-      presenterKeys(slides);
+      presenterDeck(slides);
     }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
