@@ -162,7 +162,9 @@ def test_two_cases_compared_presenter_style_and_back(page: Page, teaching, no_vi
         label=teaching.title("pl7-fibrosis")
     )
     end.get_by_role("button", name="Compare").click()
-    expect(page.get_by_role("heading", level=2)).to_contain_text(teaching.title("stable-jo1"))
+    expect(page.locator("#slide-1").get_by_role("heading", level=2)).to_contain_text(
+        teaching.title("stable-jo1")
+    )
     expect(page.get_by_role("row", name=re.compile(r"^Onset after the age of 60 "))).to_be_visible()
     no_violations(page)
     page.keyboard.press("Escape")
