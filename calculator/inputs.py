@@ -169,9 +169,6 @@ GROUP_HINTS = {
 }
 
 
-def _meta(group: str, **more: Any) -> Meta:
-    return Meta(group, **more)
-
 MAX_ERRORS = 20
 
 
@@ -186,7 +183,7 @@ class Inputs(BaseModel):
         json_schema_extra=lambda schema: _only_when_in_schema(schema),
     )
 
-    age_at_onset: Annotated[int | None, _meta("patient", unit="years")] = Field(
+    age_at_onset: Annotated[int | None, Meta("patient", unit="years")] = Field(
         default=None,
         ge=0,
         le=120,
@@ -195,17 +192,17 @@ class Inputs(BaseModel):
             "Age in years when the disease began, not the age today. Leave empty if not known."
         ),
     )
-    myositis: Annotated[Presence, _meta("patient")] = Field(
+    myositis: Annotated[Presence, Meta("patient")] = Field(
         default=Presence.UNKNOWN,
         title="Muscle involvement (myositis)",
         description="Inflammation of the muscles, at any time in the disease.",
     )
-    anti_jo1: Annotated[Antibody, _meta("antibodies")] = Field(
+    anti_jo1: Annotated[Antibody, Meta("antibodies")] = Field(
         default=Antibody.NOT_TESTED,
         title="Anti-Jo-1 antibody",
         description="The most frequent antisynthetase antibody.",
     )
-    other_ars_antibody: Annotated[OtherArs, _meta("antibodies")] = Field(
+    other_ars_antibody: Annotated[OtherArs, Meta("antibodies")] = Field(
         default=OtherArs.NOT_TESTED,
         title="Another antisynthetase antibody",
         description=(
@@ -214,7 +211,7 @@ class Inputs(BaseModel):
             "was tested."
         ),
     )
-    anti_mda5: Annotated[Antibody, _meta("antibodies")] = Field(
+    anti_mda5: Annotated[Antibody, Meta("antibodies")] = Field(
         default=Antibody.NOT_TESTED,
         title="Anti-MDA5 antibody",
         description=(
@@ -222,27 +219,27 @@ class Inputs(BaseModel):
             "antisynthetase syndrome."
         ),
     )
-    anti_ro52: Annotated[Antibody, _meta("antibodies")] = Field(
+    anti_ro52: Annotated[Antibody, Meta("antibodies")] = Field(
         default=Antibody.NOT_TESTED,
         title="Anti-Ro52 antibody",
         description="Anti-Ro52 (TRIM21) itself, not a result for 'SSA/Ro' as a whole.",
     )
-    ild: Annotated[Presence, _meta("lungs")] = Field(
+    ild: Annotated[Presence, Meta("lungs")] = Field(
         default=Presence.UNKNOWN,
         title="Interstitial lung disease (ILD)",
         description="Lung involvement, usually shown on high-resolution CT (HRCT).",
     )
-    ild_course: Annotated[IldCourse, _meta("lungs", only_when=ILD_ONLY)] = Field(
+    ild_course: Annotated[IldCourse, Meta("lungs", only_when=ILD_ONLY)] = Field(
         default=IldCourse.UNKNOWN,
         title="Course of the ILD",
         description="Your judgement of how the lung disease has behaved.",
     )
-    hrct_extent: Annotated[HrctExtent, _meta("lungs", only_when=ILD_ONLY)] = Field(
+    hrct_extent: Annotated[HrctExtent, Meta("lungs", only_when=ILD_ONLY)] = Field(
         default=HrctExtent.UNKNOWN,
         title="Extent of ILD on HRCT",
         description="Share of the lungs affected on high-resolution CT.",
     )
-    fvc_percent_predicted: Annotated[float | None, _meta("lungs", unit="% predicted")] = Field(
+    fvc_percent_predicted: Annotated[float | None, Meta("lungs", unit="% predicted")] = Field(
         default=None,
         ge=10,
         le=150,
@@ -252,7 +249,7 @@ class Inputs(BaseModel):
             "can come from weak breathing muscles rather than the lungs."
         ),
     )
-    dlco_percent_predicted: Annotated[float | None, _meta("lungs", unit="% predicted")] = Field(
+    dlco_percent_predicted: Annotated[float | None, Meta("lungs", unit="% predicted")] = Field(
         default=None,
         ge=5,
         le=150,
@@ -261,7 +258,7 @@ class Inputs(BaseModel):
             "Corrected for haemoglobin, percent of predicted, from 5 to 150: the most recent test."
         ),
     )
-    respiratory_failure: Annotated[Presence, _meta("lungs", only_when=ILD_ONLY)] = Field(
+    respiratory_failure: Annotated[Presence, Meta("lungs", only_when=ILD_ONLY)] = Field(
         default=Presence.UNKNOWN,
         title="Respiratory failure from the lung disease",
         description=(
@@ -269,17 +266,17 @@ class Inputs(BaseModel):
             "shallow breathing from muscle weakness."
         ),
     )
-    fibrosis_on_ct: Annotated[Presence, _meta("progression", only_when=ILD_ONLY)] = Field(
+    fibrosis_on_ct: Annotated[Presence, Meta("progression", only_when=ILD_ONLY)] = Field(
         default=Presence.UNKNOWN,
         title="Fibrosis on CT",
         description="Radiological evidence of pulmonary fibrosis.",
     )
-    symptoms_worse_past_year: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+    symptoms_worse_past_year: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
         default=YesNo.UNKNOWN,
         title="Respiratory symptoms worse in the past year",
     )
     fvc_percent_predicted_year_before: Annotated[
-        float | None, _meta("progression", unit="% predicted", only_when=ILD_ONLY)
+        float | None, Meta("progression", unit="% predicted", only_when=ILD_ONLY)
     ] = Field(
         default=None,
         ge=10,
@@ -291,7 +288,7 @@ class Inputs(BaseModel):
         ),
     )
     dlco_percent_predicted_year_before: Annotated[
-        float | None, _meta("progression", unit="% predicted", only_when=ILD_ONLY)
+        float | None, Meta("progression", unit="% predicted", only_when=ILD_ONLY)
     ] = Field(
         default=None,
         ge=5,
@@ -302,7 +299,7 @@ class Inputs(BaseModel):
             "recent one: the earliest test no more than 12 months before it."
         ),
     )
-    ct_progression_past_year: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+    ct_progression_past_year: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
         default=YesNo.UNKNOWN,
         title="Radiological progression in the past year",
         description=(
@@ -312,7 +309,7 @@ class Inputs(BaseModel):
             "more lobar volume loss."
         ),
     )
-    other_cause_excluded: Annotated[YesNo, _meta("progression", only_when=ILD_ONLY)] = Field(
+    other_cause_excluded: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
         default=YesNo.UNKNOWN,
         title="No other explanation for the worsening",
         description=(
@@ -323,7 +320,7 @@ class Inputs(BaseModel):
     )
     crp_mg_per_l: Annotated[
         float | None,
-        _meta("blood", unit="mg/L", form_units=CRP_UNITS),
+        Meta("blood", unit="mg/L", form_units=CRP_UNITS),
     ] = Field(
         default=None,
         ge=0,
@@ -331,21 +328,21 @@ class Inputs(BaseModel):
         title="C-reactive protein (CRP)",
         description="From 0 to 1000 mg/L (100 mg/dL). 1 mg/dL is 10 mg/L.",
     )
-    kl6_u_per_ml: Annotated[float | None, _meta("blood", unit="U/mL")] = Field(
+    kl6_u_per_ml: Annotated[float | None, Meta("blood", unit="U/mL")] = Field(
         default=None,
         ge=0,
         le=100000,
         title="KL-6",
         description="From 0 to 100000 U/mL. Values depend on the assay used.",
     )
-    ferritin_ng_per_ml: Annotated[float | None, _meta("blood", unit="ng/mL")] = Field(
+    ferritin_ng_per_ml: Annotated[float | None, Meta("blood", unit="ng/mL")] = Field(
         default=None,
         ge=0,
         le=200000,
         title="Ferritin",
         description="From 0 to 200000 ng/mL (the same as µg/L).",
     )
-    diagnostic_delay_months: Annotated[float | None, _meta("history", unit="months")] = Field(
+    diagnostic_delay_months: Annotated[float | None, Meta("history", unit="months")] = Field(
         default=None,
         ge=0,
         le=600,
@@ -355,7 +352,7 @@ class Inputs(BaseModel):
             "Leave empty if not known."
         ),
     )
-    malignancy: Annotated[Malignancy, _meta("history")] = Field(
+    malignancy: Annotated[Malignancy, Meta("history")] = Field(
         default=Malignancy.NOT_KNOWN,
         title="Cancer",
         description=(
@@ -539,7 +536,7 @@ def _message(name: str, item: dict[str, Any]) -> str:
     if field is None:
         if kind == "extra_forbidden":
             if not name:
-                return "A key is empty: name each answer, like \"age_at_onset\"."
+                return 'A key is empty: name each answer, like "age_at_onset".'
             close = difflib.get_close_matches(name, Inputs.model_fields, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else " The fields are listed at /api."
             return f"{_brief(name)} is not a known field.{hint}"
@@ -580,7 +577,7 @@ def _is_integer(name: str) -> bool:
     return "int" in str(Inputs.model_fields[name].annotation)
 
 
-def _field_meta(name: str) -> Meta:
+def _fieldMeta(name: str) -> Meta:
     """Return the Meta a field was declared with."""
     return next(m for m in Inputs.model_fields[name].metadata if isinstance(m, Meta))
 
@@ -592,7 +589,7 @@ class FieldSpec:
 
     def __init__(self, name: str) -> None:
         info = Inputs.model_fields[name]
-        meta = _field_meta(name)
+        meta = _fieldMeta(name)
         self.name = name
         self.label: str = info.title or name
         self.hint: str = info.description or ""
@@ -660,9 +657,7 @@ class DerivedSpec(FieldSpec):
 
     derived = True
 
-    def __init__(
-        self, name: str, label: str, earlier: str, later: str, description: str
-    ) -> None:
+    def __init__(self, name: str, label: str, earlier: str, later: str, description: str) -> None:
         later_spec = FIELDS[later]
         self.name = name
         self.label = label
@@ -713,8 +708,7 @@ DERIVED: dict[str, DerivedSpec] = {
             "Fall in FVC over the past year",
             "fvc_percent_predicted_year_before",
             "fvc_percent_predicted",
-            "FVC up to a year before minus the most recent FVC, in percentage points of "
-            "predicted.",
+            "FVC up to a year before minus the most recent FVC, in percentage points of predicted.",
         ),
         DerivedSpec(
             "dlco_decline_past_year",
@@ -737,4 +731,3 @@ def derived_values(inputs: Inputs) -> dict[str, float | None]:
         value = spec.read(inputs)
         found[name] = None if value is None else float(value)
     return found
-

@@ -150,9 +150,8 @@ class RuleSet(BaseModel):
         """Collect, per number input, the values the rules compare it with."""
         found: dict[str, list[float]] = {}
         for rule in self.rules:
-            for node in comparisons(rule.when):
-                if node.field in FIELDS and FIELDS[node.field].is_number:
-                    found.setdefault(node.field, []).extend(node.values())
+            for name, values in rule.number_limits.items():
+                found.setdefault(name, []).extend(values)
         return found
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ field. Nothing here knows any particular rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -72,21 +73,30 @@ def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> lis
     return sorted(inside, key=lambda v: (abs(v - anchor), v))
 
 
+def tries(
+    rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str
+) -> Iterator[tuple[Any, Status]]:
+    """Yield (value, the rule's status) for each other answer worth trying for one input.
+
+    An answer that would contradict another (an ILD answer without ILD) is not tried.
+    """
+    answers = dict(inputs)
+    for value in candidates(limits, inputs, name):
+        # Read by attribute as the rules read Inputs; far cheaper than a model copy.
+        changed = SimpleNamespace(**{**answers, name: value})
+        if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
+            continue
+        yield value, status_of(rule, changed)  # type: ignore[arg-type]
+
+
 def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
-    inputs = assessment.inputs
-    answers = dict(inputs)
     limits = assessment.rules.number_limits
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings:
         found: dict[Status, WhatIf] = {}
         for name in finding.rule.inputs:
-            for value in candidates(limits, inputs, name):
-                # Read by attribute as the rules read Inputs; far cheaper than a model copy.
-                changed = SimpleNamespace(**{**answers, name: value})
-                if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
-                    continue
-                status = status_of(finding.rule, changed)  # type: ignore[arg-type]
+            for value, status in tries(finding.rule, assessment.inputs, limits, name):
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
@@ -111,14 +121,7 @@ def apply(inputs: Inputs, token: str) -> tuple[Inputs, str]:
 
 def can_decide(rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str) -> bool:
     """Tell whether answering this one input, with some value, would decide the rule."""
-    answers = dict(inputs)
-    for value in candidates(limits, inputs, name):
-        changed = SimpleNamespace(**{**answers, name: value})
-        if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
-            continue
-        if status_of(rule, changed) is not Status.NOT_ASSESSED:  # type: ignore[arg-type]
-            return True
-    return False
+    return any(status is not Status.NOT_ASSESSED for _, status in tries(rule, inputs, limits, name))
 
 
 @dataclass(frozen=True)
