@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -162,13 +164,19 @@ def would_decide(finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def short_needs(finding: Finding) -> str:
     """Say in a few words which answers alone could decide a factor not assessed."""
-    first, _ = would_decide(finding)
+    return _short_needs(would_decide(finding)[0])
+
+
+def _short_needs(first: tuple[str, ...]) -> str:
     return _and([_short_label(FIELDS[n].label) for n in first], "or")
 
 
 def to_assess(finding: Finding) -> str:
     """Say what would decide a factor that is not assessed, the decisive answers first."""
-    first, then = would_decide(finding)
+    return _to_assess(*would_decide(finding))
+
+
+def _to_assess(first: tuple[str, ...], then: tuple[str, ...]) -> str:
     said = _and([_short_label(FIELDS[n].label) for n in first], "or" if len(first) > 1 else "and")
     if then:
         said += f" (then perhaps {_and([_short_label(FIELDS[n].label) for n in then], 'and')})"
@@ -177,6 +185,41 @@ def to_assess(finding: Finding) -> str:
 
 def _and(words: list[str], joiner: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+class Words:
+    """The words of one page's findings, each worked out once.
+
+    A result page says a factor's reason up to four times (summary, tile, list,
+    notes) and asks twice what would decide a factor not assessed; the what-if
+    search behind that answer is the costly part. The memo lives as long as the
+    page's rendering: nothing outlives the request.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int], tuple[Finding, Any]] = {}
+
+    def _once(self, kind: str, finding: Finding, work: Callable[[Finding], Any]) -> Any:
+        key = (kind, id(finding))
+        if key not in self._memo:  # the finding is kept with its words, so its id stays its own
+            self._memo[key] = (finding, work(finding))
+        return self._memo[key][1]
+
+    def reason(self, finding: Finding) -> str:
+        """Return reason(finding), worked out once."""
+        return self._once("reason", finding, reason)
+
+    def would_decide(self, finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return would_decide(finding), worked out once."""
+        return self._once("decide", finding, would_decide)
+
+    def short_needs(self, finding: Finding) -> str:
+        """Return short_needs(finding), from the memo of what would decide it."""
+        return _short_needs(self.would_decide(finding)[0])
+
+    def to_assess(self, finding: Finding) -> str:
+        """Return to_assess(finding), from the memo of what would decide it."""
+        return _to_assess(*self.would_decide(finding))
 
 
 @dataclass(frozen=True)
@@ -194,13 +237,14 @@ class Glance:
         return len(self.not_assessed) * 2 > self.total
 
 
-def glance(assessment: Assessment) -> Glance:
+def glance(assessment: Assessment, words: Words | None = None) -> Glance:
     """Work out the summary that names, never counts as a score."""
+    words = words or Words()
     present = assessment.where(Status.PRESENT, Effect.ADVERSE) + assessment.where(
         Status.PRESENT, Effect.FAVOURABLE
     )
     unknown = assessment.where(Status.NOT_ASSESSED)
-    needed = {name for f in unknown for name in would_decide(f)[0]}
+    needed = {name for f in unknown for name in words.would_decide(f)[0]}
     return Glance(
         present,
         unknown,
@@ -209,8 +253,10 @@ def glance(assessment: Assessment) -> Glance:
     )
 
 
-def notes_text(assessment: Assessment, now: str) -> str:
+def notes_text(assessment: Assessment, now: str, words: Words | None = None) -> str:
     """Write the result as plain text for a patient's notes; the disclaimer last."""
+    words = words or Words()
+    reason, to_assess = words.reason, words.to_assess
     rules = assessment.rules
     lines = [
         "ASyS prognostic factor calculator: documented prognostic factors (not a score)",

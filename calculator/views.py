@@ -53,6 +53,7 @@ def show_result(
     For a what-if, `baseline` is the original: its tiles keep their order.
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    words = report.Words()
     return render_template(
         "calculator/result.html",
         assessment=assessment,
@@ -60,14 +61,17 @@ def show_result(
         sections=report.sections(assessment),
         tiles=report.tiles(assessment, baseline),
         askable=askable(assessment.inputs),
-        glance=report.glance(assessment),
+        glance=report.glance(assessment, words),
         answers=report.answers(assessment),
         not_applicable=report.NOT_APPLICABLE,
         known=report.known_answers(assessment),
         what_ifs=what_ifs(assessment),
         form=form or AnswersForm(formdata=None),
         factor_html=current_app.extensions["factor_html"],
-        notes=report.notes_text(assessment, now),
+        notes=report.notes_text(assessment, now, words),
+        reason=words.reason,
+        short_needs=words.short_needs,
+        to_assess=words.to_assess,
         now=now,
         **extra,
     )
