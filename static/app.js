@@ -129,28 +129,43 @@
   }
 
   // Answers kept in this browser tab only (sessionStorage: gone when the tab is closed),
-  // so that Back and Forward show the form filled and the result again. Never sent anywhere
-  // but back to this site's form, in the body of a POST.
+  // so that Back and Forward show the form filled and each result again. Never sent anywhere
+  // but back to this site's form, in the body of a POST. "asys-answers" holds what was last
+  // typed into the form; each result in the tab's history has its own record, found through
+  // a random id in that history entry's state (the id says nothing about the patient).
   var KEY = "asys-answers";
+  var RESULT = "asys-result:";
 
-  function readKept() {
-    try { return JSON.parse(window.sessionStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+  function read(key) {
+    try { return JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
-  function keep(answers) {
-    try { window.sessionStorage.setItem(KEY, JSON.stringify(answers)); } catch (e) { /* storage off */ }
+  function store(key, value) {
+    try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage off */ }
   }
+
+  function readKept() { return read(KEY); }
+
+  function keep(answers) { store(KEY, answers); }
 
   function forget() {
-    try { window.sessionStorage.removeItem(KEY); } catch (e) { /* storage off */ }
+    try {
+      for (var i = window.sessionStorage.length - 1; i >= 0; i -= 1) {
+        var key = window.sessionStorage.key(i);
+        if (key === KEY || key.indexOf(RESULT) === 0) { window.sessionStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage off */ }
   }
 
-  function answersOf(form) {
+  function answersOf(form, prefix) {
     var found = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "action" || el.name === "what_if") { return; }
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
-      if (el.value !== "") { found[el.name] = el.value; }
+      if (prefix !== undefined) {
+        if (el.name.indexOf(prefix) !== 0) { return; }
+        found[el.name.slice(prefix.length)] = el.value;
+      } else if (el.value !== "") { found[el.name] = el.value; }
     });
     return found;
   }
@@ -163,13 +178,20 @@
     });
   }
 
-  function isEmpty(form) {
-    return Object.keys(answersOf(form)).length === 0;
-  }
-
   function keepAnswersOnTheForm(form) {
+    if (form.hasAttribute("data-posted") && window.history.replaceState) {
+      // The form came back from a POST (Change, or answers to correct): Back and Forward
+      // load the form afresh and fill it from the answers kept here, rather than ask to
+      // send the POST again.
+      window.history.replaceState(null, "", window.location.pathname);
+    }
     var kept = readKept();
-    if (kept && isEmpty(form) && !document.querySelector(".error-summary")) { fill(form, kept); }
+    if (kept && !form.hasAttribute("data-posted")) {
+      // A fresh form, or one the browser refilled from its history (without the numbers,
+      // which it does not keep): show what was last typed, whole.
+      form.reset();
+      fill(form, kept);
+    }
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (button && button.hasAttribute("data-clear")) { forget(); return; }
@@ -177,25 +199,44 @@
     });
   }
 
+  // What posts this result again: a plain result's answers, or a what-if's original answers
+  // with the change asked for (and the teaching case it was asked from).
+  function recordOf(form) {
+    if (!form.hasAttribute("data-keep-what-if")) { return { fields: answersOf(form) }; }
+    var fields = answersOf(form, "a-");
+    ["what_if", "case"].forEach(function (name) {
+      var input = form.querySelector('input[name="' + name + '"]');
+      if (input) { fields[name] = input.value; }
+    });
+    return { fields: fields };
+  }
+
   function keepTheResult(form) {
     // The form kept what was typed (units and "not tested" included); keep the result's
-    // answers only when nothing was kept, as after a result from another tab's history.
-    if (!readKept()) { keep(answersOf(form)); }
-    if (window.history.replaceState) {
-      // The result came from a POST: Back and Forward would ask to send it again.
-      // /result posts the kept answers once more instead, so nothing is lost.
-      window.history.replaceState(null, "", form.getAttribute("data-result-url") || "/result");
-    }
+    // answers for the form only when nothing was kept, as after a result from another tab.
+    if (!readKept() && !form.hasAttribute("data-keep-what-if")) { keep(answersOf(form)); }
+    if (!window.history.replaceState) { return; }
+    var id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+    store(RESULT + id, recordOf(form));
+    // The result came from a POST: Back and Forward would ask to send it again.
+    // /result posts this entry's record once more instead, so nothing is lost.
+    window.history.replaceState({ asysResult: id }, "", "/result");
   }
 
   function restore(form) {
-    var kept = readKept();
-    if (!kept) { return; }
-    Object.keys(kept).forEach(function (name) {
+    var id = window.history.state && window.history.state.asysResult;
+    var record = id ? read(RESULT + id) : null;
+    var fields = record ? record.fields : readKept();
+    if (!fields) { return; }
+    if (record) {
+      // The result posted again keeps a record of its own.
+      try { window.sessionStorage.removeItem(RESULT + id); } catch (e) { /* storage off */ }
+    }
+    Object.keys(fields).forEach(function (name) {
       var input = document.createElement("input");
       input.type = "hidden";
       input.name = name;
-      input.value = kept[name];
+      input.value = fields[name];
       form.appendChild(input);
     });
     form.submit();  // before the page has loaded: the browser replaces this history entry
@@ -260,7 +301,7 @@
         radio.addEventListener("change", function () { syncIldQuestions(form); });
       });
     }
-    var result = document.querySelector("form[data-keep-answers]");
+    var result = document.querySelector("form[data-keep-answers], form[data-keep-what-if]");
     if (result) { keepTheResult(result); }
     var again = document.querySelector("form[data-restore]");
     if (again) { restore(again); }

@@ -172,6 +172,42 @@ def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> N
     assert dialogs == []
 
 
+def test_back_and_forward_keep_each_result_of_the_tab_what_ifs_included(
+    page: Page, form, typical
+) -> None:
+    dialogs = no_dialogs(page)
+    show_typical(page, form)
+    choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
+    what_if = page.get_by_role("heading", name=re.compile("^What if: Anti-Ro52"))
+    expect(what_if).to_be_visible()
+    expect(page).to_have_url(re.compile(r"^[^?#]*/result$"))  # not the POST's URL
+
+    nav = page.get_by_role("navigation", name="Site")
+    nav.get_by_role("link", name="Rules and evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
+    page.go_back()
+    expect(what_if).to_be_visible()  # the what-if again, not the result it came from
+    page.go_back()
+    expect_the_result_again(page, typical)  # the original result, not the what-if
+    expect(what_if).to_have_count(0)
+    page.go_forward()
+    expect(what_if).to_be_visible()
+    assert dialogs == []
+
+
+def test_back_and_forward_through_change_never_ask_to_resend(page: Page, form, typical) -> None:
+    dialogs = no_dialogs(page)
+    show_typical(page, form)
+    page.get_by_role("button", name="Change your answers").click()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    page.go_back()
+    expect_the_result_again(page, typical)
+    page.go_forward()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    form.expect_kept(page, TYPICAL_ANSWERS)  # as typed, numbers included
+    assert dialogs == []
+
+
 def test_back_from_the_result_shows_the_form_filled(page: Page, form) -> None:
     dialogs = no_dialogs(page)
     show_typical(page, form)
