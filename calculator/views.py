@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
+from markupsafe import Markup
 
 from . import report, rules_of
 from .engine import Assessment, assess
@@ -25,9 +26,10 @@ def init_app(app: Flask) -> None:
     """
     app.register_blueprint(bp)
     app.jinja_env.globals["status_words"] = report.status_words
-    app.jinja_env.globals["reason"] = report.reason
-    app.jinja_env.globals["to_assess"] = report.to_assess
-    app.jinja_env.globals["short_needs"] = report.short_needs
+    app.jinja_env.globals["reason"] = lambda finding: words().reason(finding)
+    app.jinja_env.globals["to_assess"] = lambda finding: words().to_assess(finding)
+    app.jinja_env.globals["short_needs"] = lambda finding: words().short_needs(finding)
+    app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     macros = app.jinja_env.get_template("_macros.html").module
     app.extensions["factor_html"] = {
         rule.id: macros.factor_body(rule) for rule in rules_of(app).factors
@@ -42,6 +44,23 @@ def init_app(app: Flask) -> None:
     )
 
 
+def words() -> report.Words:
+    """Return this request's memo of the findings' words (macros and pages share it)."""
+    if "words" not in g:
+        g.words = report.Words()
+    return g.words
+
+
+def hidden_inputs(known: dict[str, str], prefix: str = "") -> Markup:
+    """Write answers as hidden inputs, for a form that sends them back.
+
+    A result page carries them in up to four forms; one loop here costs far less
+    than a template loop (everything is escaped).
+    """
+    line = Markup('<input type="hidden" name="{}{}" value="{}">\n')
+    return Markup("").join(line.format(prefix, name, value) for name, value in known.items())
+
+
 def show_result(
     assessment: Assessment,
     form: AnswersForm | None = None,
@@ -53,7 +72,6 @@ def show_result(
     For a what-if, `baseline` is the original: its tiles keep their order.
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    words = report.Words()
     return render_template(
         "calculator/result.html",
         assessment=assessment,
@@ -61,17 +79,14 @@ def show_result(
         sections=report.sections(assessment),
         tiles=report.tiles(assessment, baseline),
         askable=askable(assessment.inputs),
-        glance=report.glance(assessment, words),
+        glance=report.glance(assessment, words()),
         answers=report.answers(assessment),
         not_applicable=report.NOT_APPLICABLE,
         known=report.known_answers(assessment),
         what_ifs=what_ifs(assessment),
         form=form or AnswersForm(formdata=None),
         factor_html=current_app.extensions["factor_html"],
-        notes=report.notes_text(assessment, now, words),
-        reason=words.reason,
-        short_needs=words.short_needs,
-        to_assess=words.to_assess,
+        notes=report.notes_text(assessment, now, words()),
         now=now,
         **extra,
     )
