@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .engine import Assessment, Status, status_of
+from .engine import Assessment, Finding, Status, status_of
 from .inputs import (
     FIELDS,
     ONLY_WHEN_FIELDS,
+    QUANTITIES,
     InputError,
     Inputs,
     format_number,
@@ -89,13 +90,27 @@ def tries(
         yield value, status_of(rule, changed)  # type: ignore[arg-type]
 
 
+def worth_changing(finding: Finding) -> tuple[str, ...]:
+    """Name the inputs whose change could change a finding's status, in the rule's order.
+
+    A decided finding's working is a certificate: the comparisons in it settle the
+    answer whatever the other inputs are (one false part of "all", the true parts
+    of "any", and so on), so only their inputs can change it. A finding not
+    assessed has no such certificate: any input may decide it.
+    """
+    if finding.status is Status.NOT_ASSESSED:
+        return finding.rule.inputs
+    named = {name for step in finding.working for name in QUANTITIES[step.field].inputs}
+    return tuple(name for name in finding.rule.inputs if name in named)
+
+
 def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
     limits = assessment.rules.number_limits
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings:
         found: dict[Status, WhatIf] = {}
-        for name in finding.rule.inputs:
+        for name in worth_changing(finding):
             for value, status in tries(finding.rule, assessment.inputs, limits, name):
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)

@@ -164,6 +164,36 @@ def test_every_offered_what_if_changes_its_factor_as_it_says(data):
             assert status_of(finding.rule, changed) is offer.status is not finding.status
 
 
+def every_what_if(assessment) -> dict[str, list]:
+    """The what-ifs found by trying every input of every rule: what what_ifs() must match."""
+    from calculator.whatif import MOST_PER_FACTOR, WhatIf, tries
+
+    offers = {}
+    for finding in assessment.findings:
+        found = {}
+        for name in finding.rule.inputs:
+            for value, status in tries(finding.rule, assessment.inputs, RULES.number_limits, name):
+                if status is not finding.status and status not in found:
+                    found[status] = WhatIf(name, value, status)
+        offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
+    return offers
+
+
+@settings(max_examples=150, deadline=None)
+@given(any_answers())
+def test_trying_only_the_inputs_in_the_working_finds_the_same_what_ifs(data):
+    from calculator.inputs import Inputs
+
+    assessment = assess(RULES, Inputs(**data))
+    assert what_ifs(assessment) == every_what_if(assessment)
+
+
+def test_the_cases_offer_the_same_what_ifs_as_trying_every_input():
+    for case in BOOK.cases:
+        assessment = assess(RULES, case.answers)
+        assert what_ifs(assessment) == every_what_if(assessment), case.id
+
+
 def test_two_cases_side_by_side_mark_what_differs(client):
     html = client.get("/compare?a=stable-jo1&b=pl7-fibrosis").get_data(as_text=True)
     rows = re.findall(r'<tr class="(differs)?">\s*<th scope="row">([^<]+)</th>', html)
