@@ -68,7 +68,7 @@ def mask_token(token: str) -> str:
     """
     raw = token.encode("ascii")
     pad = secrets.token_bytes(len(raw))
-    masked = pad + bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    masked = pad + _xor(raw, pad)
     return base64.urlsafe_b64encode(masked).decode("ascii").rstrip("=")
 
 
@@ -85,10 +85,16 @@ def unmask_token(masked: Any) -> str:
         half = len(data) // 2
         if not data or len(data) % 2:
             raise ValueError("not a pad and a token of the same length")
-        raw = bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True))
+        raw = _xor(data[half:], data[:half])
         return raw.decode("ascii")
     except (ValueError, binascii.Error):  # UnicodeError is a ValueError
         raise ValidationError("The CSRF token is missing or malformed.") from None
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    """Return two byte strings of the same length XORed together."""
+    value = int.from_bytes(data, "big") ^ int.from_bytes(pad, "big")
+    return value.to_bytes(len(data), "big")
 
 
 class MaskedCSRF(CSRF):
