@@ -7,11 +7,18 @@ same pydantic model the API uses.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+import secrets
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import Field, Form, StringField
+from wtforms.csrf.core import CSRF
+from wtforms.validators import ValidationError
 
 from .inputs import (
     FIELDS,
@@ -49,8 +56,76 @@ FORM_GROUPS = tuple(
 )
 
 
+MASKED_TOKEN_LIMIT = 512  # characters; a masked token has about 250
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def mask_token(token: str) -> str:
+    """Return a token hidden under a fresh random pad: base64url(pad + (token XOR pad)).
+
+    Every response then carries different bytes for the same secret, so compressing a page
+    (deploy/nginx.conf) cannot reveal the token by its compressed size (BREACH).
+    """
+    raw = token.encode("ascii")
+    pad = secrets.token_bytes(len(raw))
+    masked = pad + _xor(raw, pad)
+    return base64.urlsafe_b64encode(masked).decode("ascii").rstrip("=")
+
+
+def unmask_token(masked: Any) -> str:
+    """Return the token under a mask made by mask_token; raise ValidationError for anything else."""
+    if (
+        not isinstance(masked, str)
+        or len(masked) > MASKED_TOKEN_LIMIT
+        or not BASE64URL.fullmatch(masked)
+    ):
+        raise ValidationError("The CSRF token is missing or malformed.")
+    try:
+        data = base64.b64decode(masked + "=" * (-len(masked) % 4), altchars=b"-_", validate=True)
+        half = len(data) // 2
+        if not data or len(data) % 2:
+            raise ValueError("not a pad and a token of the same length")
+        raw = _xor(data[half:], data[:half])
+        return raw.decode("ascii")
+    except (ValueError, binascii.Error):  # UnicodeError is a ValueError
+        raise ValidationError("The CSRF token is missing or malformed.") from None
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    """Return two byte strings of the same length XORed together."""
+    value = int.from_bytes(data, "big") ^ int.from_bytes(pad, "big")
+    return value.to_bytes(len(data), "big")
+
+
+class MaskedCSRF(CSRF):
+    """Flask-WTF's session CSRF token, sent masked afresh on every render (against BREACH).
+
+    The token itself is Flask-WTF's: generate_csrf and validate_csrf keep it in the session
+    and judge it as before; only what travels in the page is masked, and unmasked on return.
+    """
+
+    def setup_form(self, form: Form) -> list[tuple[str, Any]]:
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field: Field) -> str:
+        token = generate_csrf(secret_key=self.meta.csrf_secret, token_key=self.meta.csrf_field_name)
+        return mask_token(token)
+
+    def validate_csrf_token(self, form: Form, field: Field) -> None:
+        validate_csrf(
+            unmask_token(field.data),
+            self.meta.csrf_secret,
+            self.meta.csrf_time_limit,
+            self.meta.csrf_field_name,
+        )
+
+
 class AnswersForm(FlaskForm):
     """The calculator's questions; one field per input, named as in the API."""
+
+    class Meta:
+        csrf_class = MaskedCSRF
 
     nothing_answered = False  # set when a submission gave no known answer at all
 

@@ -3,145 +3,39 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.cookiejar
-import os
 import re
-import shutil
 import socket
 import ssl
-import subprocess
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from . import servers
-from .helpers import ROOT
+from . import nginx, servers
+from .nginx import FrontDoor
 
-CONFIG = ROOT / "deploy" / "nginx.conf"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW_CLIENTS = 50
 ATTACK_SECONDS = 20
 PROBE_LIMIT = 1.0
 
 
-@dataclass
-class FrontDoor:
-    https: str
-    http: str
-    context: ssl.SSLContext
-    workdir: Path
-
-    def open(self, path: str, data: bytes | None = None, opener=None, timeout: float = 10):
-        """Request a path through nginx over HTTPS."""
-        request = urllib.request.Request(self.https + path, data=data)
-        if opener is not None:
-            return opener.open(request, timeout=timeout)
-        return urllib.request.urlopen(request, timeout=timeout, context=self.context)
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """Make a throwaway certificate for 127.0.0.1, valid for a day."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
-        + ["-nodes", "-days", "1", "-subj", "/CN=calc.example.org", "-keyout", str(key)]
-        + ["-out", str(cert), "-addext", "subjectAltName=DNS:calc.example.org,IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return cert, key
-
-
-def site_config(upstream: int, http: int, https: int, cert: Path, key: Path) -> str:
-    """Return deploy/nginx.conf with only its ports, certificate paths and IPv6 listens changed."""
-    text = CONFIG.read_text(encoding="utf-8")
-    replacements = {
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
-        "    listen [::]:80;\n": "",
-        "    listen [::]:443 ssl;\n": "",
-        "listen 80;": f"listen 127.0.0.1:{http};",
-        "listen 443 ssl;": f"listen 127.0.0.1:{https} ssl;",
-        "/etc/letsencrypt/live/calc.example.org/fullchain.pem": str(cert),
-        "/etc/letsencrypt/live/calc.example.org/privkey.pem": str(key),
-    }
-    for old, new in replacements.items():
-        assert text.count(old) == 1, f"deploy/nginx.conf no longer has {old!r} once"
-        text = text.replace(old, new)
-    return text
-
-
-def main_config(folder: Path) -> str:
-    """Return a minimal nginx.conf that includes the site, with every file in one folder."""
-    user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
-    temp = "".join(
-        f"    {kind}_temp_path {folder / kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\n"
-        f"error_log {folder / 'error.log'} warn;\n"
-        "events { worker_connections 1024; }\n"
-        "http {\n"
-        f"    access_log {folder / 'access.log'};\n{temp}"
-        f"    include {folder / 'calculator.conf'};\n"
-        "}\n"
-    )
-
-
 @pytest.fixture(scope="module")
 def front_door() -> Iterator[FrontDoor]:
     """Run gunicorn (the production command) behind nginx, both on 127.0.0.1."""
-    if not Path(NGINX).exists():
+    if not Path(nginx.NGINX).exists():
         pytest.fail("nginx was not found: install it with 'apt-get install -y nginx'.")
     with (
-        tempfile.TemporaryDirectory(prefix="frontdoor-") as name,
         servers.gunicorn(env={"FLASK_PROXIES": "1"}) as upstream,
+        nginx.front_door(upstream) as door,
     ):
-        folder = Path(name)
-        folder.chmod(0o755)
-        cert, key = make_certificate(folder)
-        https, http = servers.free_port(), servers.free_port()
-        port = int(upstream.rsplit(":", 1)[1])
-        (folder / "calculator.conf").write_text(site_config(port, http, https, cert, key))
-        (folder / "nginx.conf").write_text(main_config(folder))
-        argv = [NGINX, "-p", str(folder), "-e", str(folder / "error.log")]
-        argv += ["-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
-        checked = subprocess.run([*argv, "-t"], capture_output=True, text=True, timeout=30)
-        assert checked.returncode == 0, checked.stderr
-        context = ssl.create_default_context(cafile=str(cert))
-        with open(folder / "nginx.out", "w+b") as log:
-            process = subprocess.Popen(argv, stdout=log, stderr=log)
-            try:
-                door = FrontDoor(
-                    f"https://127.0.0.1:{https}", f"http://127.0.0.1:{http}", context, folder
-                )
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        door.open("/healthz", timeout=2).close()
-                        break
-                    except (urllib.error.URLError, ConnectionError, TimeoutError):
-                        if time.monotonic() > deadline or process.poll() is not None:
-                            log.seek(0)
-                            pytest.fail(f"nginx did not start: {log.read().decode()}")
-                        time.sleep(0.2)
-                yield door
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+        yield door
 
 
 class SlowClient(threading.Thread):
@@ -283,3 +177,98 @@ def test_plain_http_is_sent_to_https(front_door):
     with caught.value:
         assert caught.value.code == 301
         assert caught.value.headers["Location"] == "https://calc.example.org/cases"
+
+
+# --------------------------------------------------------------------------- compression
+
+TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"')
+STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
+@pytest.fixture
+def browser(front_door):
+    """A browser's session: HTTPS trusting the test certificate, and a cookie jar."""
+    return urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=front_door.context),
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+    )
+
+
+def fetch(door: FrontDoor, browser, path: str, headers: dict[str, str], data: bytes | None = None):
+    """Request a path through nginx; return (headers, body as sent: urllib never decompresses)."""
+    request = urllib.request.Request(door.https + path, data=data, headers=headers)
+    with browser.open(request, timeout=10) as response:
+        assert response.status == 200
+        return response.headers, response.read()
+
+
+def result_body(door: FrontDoor, browser) -> bytes:
+    """Return a form post with a fresh token from the session's form page."""
+    _, page = fetch(door, browser, "/", {"Accept-Encoding": "identity"})
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.decode())
+    assert token
+    fields = {"csrf_token": token.group(1), "age_at_onset": "70", "ild": "present"}
+    return urllib.parse.urlencode(fields).encode()
+
+
+def same_page(html: bytes) -> bytes:
+    """Blank what rightly differs between two renders: the masked token and the minute."""
+    return STAMP.sub("STAMP", TOKEN.sub(r'\1TOKEN"', html.decode())).encode()
+
+
+def vary(headers) -> set[str]:
+    return {v.strip().lower() for h in headers.get_all("Vary") or [] for v in h.split(",")}
+
+
+RESOURCES = ["/", "POST /", "/static/style.css", "/static/app.js"]
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_text_leaves_nginx_gzipped_when_asked_and_plain_otherwise(front_door, browser, resource):
+    method, _, path = resource.rpartition(" ")
+
+    def get(encoding: str):
+        data = result_body(front_door, browser) if method == "POST" else None
+        return fetch(front_door, browser, path, {"Accept-Encoding": encoding}, data)
+
+    zipped_headers, zipped = get("gzip")
+    plain_headers, plain = get("identity")
+    assert zipped_headers["Content-Encoding"] == "gzip"
+    assert "accept-encoding" in vary(zipped_headers)
+    assert "accept-encoding" in vary(plain_headers)
+    assert plain_headers["Content-Encoding"] is None
+    unzipped = gzip.decompress(zipped)
+    if path.startswith("/static/"):
+        assert unzipped == plain
+    else:
+        assert same_page(unzipped) == same_page(plain)
+        assert unzipped != plain  # the token is masked afresh in every response
+        if method == "POST":
+            assert b'data-present="age_over_60"' in unzipped
+    assert len(zipped) < len(plain) / 2, (len(zipped), len(plain))
+
+
+def test_a_client_behind_its_own_proxy_gets_gzip_too(front_door, browser):
+    """gzip_proxied: a request with a Via header is compressed like any other."""
+    via = {"Accept-Encoding": "gzip", "Via": "1.1 hospital-proxy"}
+    headers, body = fetch(front_door, browser, "/static/style.css", via)
+    _, plain = fetch(front_door, browser, "/static/style.css", {"Accept-Encoding": "identity"})
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == plain
+
+
+def test_without_accept_encoding_nothing_is_compressed(front_door):
+    for path in ("/", "/static/style.css", "/static/app.js"):
+        head = f"GET {path} HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n\r\n"
+        reply = raw_https(front_door, head.encode())
+        headers = reply.split(b"\r\n\r\n", 1)[0].lower()
+        assert headers.startswith(b"http/1.1 200"), headers[:200]
+        assert b"content-encoding" not in headers, path
+
+
+def test_a_tiny_response_is_not_worth_compressing(front_door, browser):
+    """gzip_min_length: a JSON answer under 1024 bytes is sent as it is."""
+    headers, body = fetch(front_door, browser, "/healthz", {"Accept-Encoding": "gzip"})
+    assert headers.get_content_type() == "application/json"  # a type nginx compresses
+    assert headers["Content-Encoding"] is None
+    assert len(body) < 1024

@@ -33,23 +33,32 @@ In one run it
    floor again and each run's ratios are taken against its own baselines; the targets are
    judged on the run less disturbed by other work (the lower "other CPU"); the ratios of
    worker CPU per request are printed beside them;
-4. weighs the result page: its HTML, plus every stylesheet, script and other local resource it
-   loads, the number of requests, the external origins of loaded resources, and the outbound
-   links (plain <a href> to other hosts, which load nothing);
+4. weighs the result page as a browser downloads it in production: it starts nginx with
+   ``deploy/nginx.conf`` in front of the calculator's gunicorn (``tests/nginx.py``, as
+   ``tests/test_frontdoor.py`` does: a throwaway self-signed certificate from openssl, local
+   ports), gets a token and session cookie from GET / through it, POSTs the typical case's form
+   through it with ``Accept-Encoding: gzip, br`` and fetches every stylesheet, script and other
+   local resource the page loads the same way; for each it prints the size as the app wrote it
+   (raw) and as transferred (the body as nginx sent it, compressed; headers not counted), with
+   the number of requests, the external origins of loaded resources, and the outbound links
+   (plain <a href> to other hosts, which load nothing);
 5. times the engine in-process with timeit: ``engine.assess`` alone, and
    ``parse_json + assess + report.JsonWriter.write`` (the API's work), and their share of the
    API's mean latency under load (b);
 6. reads each gunicorn worker's VmRSS after the first run of the loads and again after a second
    run of the API and form loads of the same length, and prints the growth per worker;
 7. prints a table "target / measured / pass" — the result page at least 0.8 x the floor, the
-   API at least 0.7 x the bare route, the result page with its CSS and JS at most 40 KiB, no
-   external origin, no errors, worker memory growth at most 5 % — and exits 0 when every
-   target is met, 1 otherwise.
+   API at least 0.7 x the bare route, the result page with its CSS and JS as transferred
+   through nginx at most 40 KiB (the raw total printed beside it), no external origin, no
+   errors, worker memory growth at most 5 % — and exits 0 when every target is met, 1
+   otherwise.
 
-wrk comes from Debian (``apt-get install -y wrk``). When ``wrk`` is not on PATH the script
-installs it with apt-get if it runs as root (unless --no-install is given); otherwise it prints
-how to install it and exits 2. The servers are always stopped: SIGTERM, then SIGKILL after a
-timeout, and they receive SIGTERM from the kernel should this script die first.
+wrk and nginx come from Debian (``apt-get install -y wrk nginx``); nginx is found as
+``shutil.which('nginx')`` or ``/usr/sbin/nginx``, openssl must be on PATH. When either is missing
+the script installs it with apt-get if it runs as root (unless --no-install is given);
+otherwise it prints how to install it and exits 2. The servers are always stopped: SIGTERM,
+then SIGKILL after a timeout, and they receive SIGTERM from the kernel should this script die
+first.
 
 This is not a pytest test: nothing in tests/bench is named test_*.py.
 """
@@ -59,6 +68,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import gzip
 import http.cookies
 import json
 import os
@@ -68,6 +78,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -279,15 +290,23 @@ def fetch(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = 10,
+    context: ssl.SSLContext | None = None,
 ) -> tuple[int, Any, bytes]:
-    """Send one request to 127.0.0.1 and return (status, headers, body); never follow redirects."""
-    if not url.startswith("http://127.0.0.1:"):
+    """Send one request to 127.0.0.1 and return (status, headers, body); never follow redirects.
+
+    The body is as sent: urllib never decompresses. HTTPS (to the local nginx) takes the
+    context that trusts its throwaway certificate.
+    """
+    if not url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
         raise BenchError(f"refusing to fetch {url}: only the local servers are fetched")
-    # Only http://127.0.0.1 URLs get here (checked above): no file:// or remote scheme.
-    request = urllib.request.Request(  # noqa: S310 - local http only
+    # Only http(s)://127.0.0.1 URLs get here (checked above): no file:// or remote scheme.
+    request = urllib.request.Request(  # noqa: S310 - local http(s) only
         url, data=body, method=method, headers=headers or {}
     )
-    opener = urllib.request.build_opener(_NoRedirect)
+    handlers: list[Any] = [_NoRedirect]
+    if context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    opener = urllib.request.build_opener(*handlers)
     try:
         with opener.open(request, timeout=timeout) as response:
             return response.status, response.headers, response.read()
@@ -405,31 +424,52 @@ class Load:
         return self.worker_cpu_s / self.requests * 1e6 if self.requests else 0.0
 
 
-def ensure_wrk(install: bool) -> str:
-    """Return the path of wrk, installing Debian's package as root if allowed; else exit 2."""
-    path = shutil.which("wrk")
+def apt_install(package: str) -> None:
+    """Install one of Debian's packages with apt-get (the caller checks that it runs as root)."""
+    print(f"{package} is missing: installing Debian's package (apt-get install -y {package}) ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # Fixed argv from a constant package name, no shell; running as root is checked by callers.
+    install_cmd = ["apt-get", "install", "-y", "-q", package]
+    done = subprocess.run(install_cmd, env=env, check=False)  # noqa: S603 - fixed argv
+    if done.returncode != 0:
+        update = ["apt-get", "update", "-q"]
+        subprocess.run(update, env=env, check=False)  # noqa: S603 - fixed argv
+        subprocess.run(install_cmd, env=env, check=False)  # noqa: S603 - fixed argv
+
+
+def ensure_tool(package: str, find: Callable[[], str | None], install: bool) -> str:
+    """Return the path of a Debian package's program, installed as root if allowed; or exit 2."""
+    path = find()
     if path:
         return path
     if install and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("wrk is missing: installing Debian's package (apt-get install -y wrk) ...")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        # Fixed argv, no shell; running as root is checked above.
-        install_cmd = ["apt-get", "install", "-y", "-q", "wrk"]
-        done = subprocess.run(install_cmd, env=env, check=False)  # noqa: S603 - fixed argv
-        if done.returncode != 0:
-            update = ["apt-get", "update", "-q"]
-            subprocess.run(update, env=env, check=False)  # noqa: S603 - fixed argv
-            subprocess.run(install_cmd, env=env, check=False)  # noqa: S603 - fixed argv
-        path = shutil.which("wrk")
+        apt_install(package)
+        path = find()
         if path:
             return path
     print(
-        "wrk is not installed. Install it with:\n\n"
-        "    sudo apt-get update && sudo apt-get install -y wrk\n\n"
-        "then run this script again (as root it installs wrk itself unless --no-install).",
+        f"{package} is not installed. Install it with:\n\n"
+        f"    sudo apt-get update && sudo apt-get install -y {package}\n\n"
+        f"then run this script again (as root it installs {package} itself unless "
+        "--no-install).",
         file=sys.stderr,
     )
     sys.exit(2)
+
+
+def ensure_wrk(install: bool) -> str:
+    """Return the path of wrk, installing Debian's package as root if allowed; else exit 2."""
+    return ensure_tool("wrk", lambda: shutil.which("wrk"), install)
+
+
+def ensure_nginx(install: bool) -> str:
+    """Return the path of nginx, installing Debian's package as root if allowed; else exit 2."""
+
+    def find() -> str | None:
+        path = shutil.which("nginx") or "/usr/sbin/nginx"
+        return path if Path(path).exists() else None
+
+    return ensure_tool("nginx", find, install)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -600,11 +640,18 @@ def form_fields() -> list[str]:
 
 def form_session(app: Server) -> tuple[str, str]:
     """GET / once: return (csrf token, Cookie header with the session cookie)."""
-    status, headers, page = fetch("GET", app.url + "/")
+    return form_session_at(app.url)
+
+
+def form_session_at(
+    base: str, asking: dict[str, str] | None = None, context: ssl.SSLContext | None = None
+) -> tuple[str, str]:
+    """GET / of a base URL once: return (csrf token, Cookie header with the session cookie)."""
+    status, headers, page = fetch("GET", base + "/", headers=asking, context=context)
     if status != 200:
-        raise BenchError(f"GET / answered {status}")
+        raise BenchError(f"GET {base}/ answered {status}")
     parser = PageParser()
-    parser.feed(page.decode())
+    parser.feed(decoded(headers, page).decode())
     if not parser.csrf_token:
         raise BenchError("GET /: no csrf_token input in the form")
     jar = http.cookies.SimpleCookie()
@@ -696,30 +743,94 @@ def verify_floor(floor: Server, body: bytes, cookie: str, size: int) -> None:
         )
 
 
+BROWSER_ENCODINGS = {"Accept-Encoding": "gzip, br"}  # what browsers ask for over HTTPS
+
+
+def decoded(headers: Any, data: bytes) -> bytes:
+    """Return a response body as the app wrote it, undoing nginx's gzip."""
+    encoding = (headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding == "identity":
+        return data
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    raise BenchError(f"a response came with Content-Encoding {encoding}, which this cannot read")
+
+
+@dataclass
+class Resource:
+    """One download of the result page: its path, its size as written and as transferred."""
+
+    path: str
+    raw: int
+    sent: int
+    encoding: str
+
+
 @dataclass
 class Weight:
-    html_bytes: int
-    assets: list[tuple[str, int]]
+    html: Resource
+    assets: list[Resource]
     external_origins: list[str]
     outbound_links: list[str]
 
     @property
     def total(self) -> int:
-        return self.html_bytes + sum(size for _, size in self.assets)
+        """Bytes transferred: the bodies as nginx sent them (headers not counted)."""
+        return self.html.sent + sum(asset.sent for asset in self.assets)
+
+    @property
+    def raw_total(self) -> int:
+        """Bytes as the app wrote them, before compression."""
+        return self.html.raw + sum(asset.raw for asset in self.assets)
 
     @property
     def requests(self) -> int:
         return 1 + len(self.assets)
 
 
-def weigh(app: Server, page: bytes) -> Weight:
-    """Weigh the result page: HTML plus every local resource it loads, and its foreign origins."""
-    base = app.url + "/"
+def nginx_helpers() -> Any:
+    """Return tests/nginx.py, which runs deploy/nginx.conf as tests/test_frontdoor.py does."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests import nginx  # after sys.path is set
+
+    return nginx
+
+
+def weigh(app: Server, nginx: str) -> Weight:
+    """Weigh the result page as a browser downloads it in production, through nginx.
+
+    Runs deploy/nginx.conf (tests/nginx.py: a throwaway certificate, local ports) in front of
+    the calculator's gunicorn, posts the typical case's form through it with a browser's
+    Accept-Encoding and fetches every local resource the page loads the same way; each is
+    measured as transferred (the body as sent) and as written (decompressed).
+    """
+    helpers = nginx_helpers()
+    popen = {"start_new_session": True, "preexec_fn": _die_with_parent}  # only calls prctl
+    try:
+        with helpers.front_door(app.url, nginx=nginx, **popen) as door:
+            return _weigh_through(door.https, door.context)
+    except (helpers.NginxError, subprocess.SubprocessError, OSError) as error:
+        raise BenchError(f"nginx in front of the calculator: {error}") from error
+
+
+def _weigh_through(base_url: str, context: ssl.SSLContext) -> Weight:
+    """Post the typical case through nginx at base_url and weigh what comes back."""
+    token, cookie = form_session_at(base_url, BROWSER_ENCODINGS, context)
+    ctype = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    status, headers, sent = fetch(
+        "POST", base_url + "/", form_body(token), {**ctype, **BROWSER_ENCODINGS}, context=context
+    )
+    page = decoded(headers, sent)
+    if status != 200 or FORM_MARKER.encode() not in page:
+        raise BenchError(f"POST / through nginx answered {status}, not the result page")
+    html = Resource("POST / result", len(page), len(sent), _encoding(headers))
+    base = base_url + "/"
     own = urllib.parse.urlsplit(base).netloc
     parser = PageParser()
     parser.feed(page.decode())
     pending = [*parser.stylesheets, *parser.scripts, *parser.other_loaded]
-    assets: list[tuple[str, int]] = []
+    assets: list[Resource] = []
     origins: set[str] = set()
     seen: set[str] = set()
     while pending:
@@ -734,10 +845,13 @@ def weigh(app: Server, page: bytes) -> Weight:
         if url in seen:
             continue
         seen.add(url)
-        status, headers, data = fetch("GET", url)
+        status, headers, sent = fetch(
+            "GET", url, headers={"Cookie": cookie, **BROWSER_ENCODINGS}, context=context
+        )
         if status != 200:
             raise BenchError(f"the result page loads {ref}, which answers {status}")
-        assets.append((parts.path, len(data)))
+        data = decoded(headers, sent)
+        assets.append(Resource(parts.path, len(data), len(sent), _encoding(headers)))
         if "css" in (headers.get("Content-Type") or ""):
             pending.extend(urllib.parse.urljoin(url, u) for u in css_urls(data.decode()))
     outbound = []
@@ -745,7 +859,11 @@ def weigh(app: Server, page: bytes) -> Weight:
         parts = urllib.parse.urlsplit(urllib.parse.urljoin(base, href))
         if parts.scheme in ("http", "https") and parts.netloc != own:
             outbound.append(href)
-    return Weight(len(page), assets, sorted(origins), outbound)
+    return Weight(html, assets, sorted(origins), outbound)
+
+
+def _encoding(headers: Any) -> str:
+    return (headers.get("Content-Encoding") or "identity").strip().lower()
 
 
 # --------------------------------------------------------------------------- report
@@ -778,9 +896,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=(
             "Benchmark the calculator under gunicorn with wrk against a bare Flask app and the "
             "same stack's floor (a Flask-WTF form with a CSRF check and a static page as large "
-            "as the result page), weigh the result page, time the engine in-process and watch "
-            "worker memory. "
-            "Exit 0 when every target is met, 1 when one is missed, 2 when wrk is missing."
+            "as the result page), weigh the result page as transferred through nginx "
+            "(deploy/nginx.conf), time the engine in-process and watch worker memory. "
+            "Exit 0 when every target is met, 1 when one is missed, 2 when wrk or nginx is "
+            "missing."
         )
     )
     parser.add_argument(
@@ -810,7 +929,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-install",
         action="store_true",
-        help="never install wrk; print how and exit 2 when it is missing",
+        help="never install wrk or nginx; print how and exit 2 when one is missing",
     )
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output too")
     args = parser.parse_args(argv)
@@ -826,6 +945,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     wrk = ensure_wrk(install=not args.no_install)
+    nginx = ensure_nginx(install=not args.no_install)
     signal.signal(signal.SIGTERM, _on_sigterm)
     version = subprocess.run(  # noqa: S603 - wrk from shutil.which, fixed argv
         [wrk, "--version"], capture_output=True, text=True, check=False
@@ -961,7 +1081,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             for load in loads:
                 print(f"\n--- wrk output: {load.name}\n{load.raw}")
-        weight = weigh(app, page)
+        weight = weigh(app, nginx)
     except BenchError as error:
         print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
@@ -1027,13 +1147,17 @@ def main(argv: list[str] | None = None) -> int:
         f"(bare app: {bare_c.worker_cpu_us_per_request:.1f} µs)"
     )
 
-    print("\nResult page weight (POST / result and what it loads)")
-    print(f"  HTML (POST / result)          {weight.html_bytes:>7} bytes")
-    for path, size in weight.assets:
-        print(f"  {path:<29} {size:>7} bytes")
     print(
-        f"  total                         {weight.total:>7} bytes in {weight.requests} "
-        f"requests (limit {PAGE_LIMIT})"
+        "\nResult page weight, as a browser downloads it in production: through nginx "
+        "(deploy/nginx.conf),\n  Accept-Encoding: gzip, br; bodies only, headers not counted"
+    )
+    print(f"  {'':<29} {'raw':>7}   {'transferred':>11}")
+    for item in (weight.html, *weight.assets):
+        label = "HTML (POST / result)" if item is weight.html else item.path
+        print(f"  {label:<29} {item.raw:>7} B {item.sent:>9} B  {item.encoding}")
+    print(
+        f"  {'total':<29} {weight.raw_total:>7} B {weight.total:>9} B  in {weight.requests} "
+        f"requests (limit {PAGE_LIMIT} B transferred)"
     )
     origins = weight.external_origins
     print(
@@ -1079,8 +1203,9 @@ def main(argv: list[str] | None = None) -> int:
             api_ratio >= API_RATIO,
         ),
         (
-            f"result page with CSS and JS <= {PAGE_LIMIT} B",
-            f"{weight.total} B in {weight.requests} requests",
+            f"result page with CSS and JS as transferred through nginx <= {PAGE_LIMIT} B",
+            f"{weight.total} B transferred ({weight.raw_total} B raw) in {weight.requests} "
+            "requests",
             weight.total <= PAGE_LIMIT,
         ),
         (
