@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import report, rules_of
 from .engine import Assessment, assess
@@ -55,10 +55,13 @@ def hidden_inputs(known: dict[str, str], prefix: str = "") -> Markup:
     """Write answers as hidden inputs, for a form that sends them back.
 
     A result page carries them in up to four forms; one loop here costs far less
-    than a template loop (everything is escaped).
+    than a template loop, or than Markup.format.
     """
-    line = Markup('<input type="hidden" name="{}{}" value="{}">\n')
-    return Markup("").join(line.format(prefix, name, value) for name, value in known.items())
+    lines = (
+        f'<input type="hidden" name="{escape(prefix + name)}" value="{escape(value)}">\n'
+        for name, value in known.items()
+    )
+    return Markup("".join(lines))  # noqa: S704 - every name and value is escaped above
 
 
 def show_result(

@@ -75,13 +75,18 @@ def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> lis
 
 
 def tries(
-    rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str
+    rule: Rule,
+    inputs: Inputs,
+    limits: dict[str, list[float]],
+    name: str,
+    answers: dict[str, Any] | None = None,
 ) -> Iterator[tuple[Any, Status]]:
     """Yield (value, the rule's status) for each other answer worth trying for one input.
 
     An answer that would contradict another (an ILD answer without ILD) is not tried.
+    `answers` is dict(inputs), when the caller has it already.
     """
-    answers = dict(inputs)
+    answers = dict(inputs) if answers is None else answers
     for value in candidates(limits, inputs, name):
         # Read by attribute as the rules read Inputs; far cheaper than a model copy.
         changed = SimpleNamespace(**{**answers, name: value})
@@ -107,11 +112,12 @@ def worth_changing(finding: Finding) -> tuple[str, ...]:
 def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
     limits = assessment.rules.number_limits
+    answers = dict(assessment.inputs)
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings:
         found: dict[Status, WhatIf] = {}
         for name in worth_changing(finding):
-            for value, status in tries(finding.rule, assessment.inputs, limits, name):
+            for value, status in tries(finding.rule, assessment.inputs, limits, name, answers):
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
