@@ -74,11 +74,16 @@ _STATUS_WORDS = {
 
 def status_words(finding: Finding) -> tuple[str, str]:
     """Return a finding's status as (symbol, words); the symbol repeats the words visually."""
-    if finding.status is Status.ABSENT:
+    return status_words_of(finding.status, finding.rule.effect)
+
+
+def status_words_of(status: Status, effect: Effect) -> tuple[str, str]:
+    """Return a status of a factor with this effect as (symbol, words)."""
+    if status is Status.ABSENT:
         return "○", "Absent"
-    if finding.status is Status.NOT_ASSESSED:
+    if status is Status.NOT_ASSESSED:
         return "?", "Not assessed"
-    return _STATUS_WORDS[finding.status, finding.rule.effect]
+    return _STATUS_WORDS[status, effect]
 
 
 def step_words(step: Step) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from . import report, rules_of
+from . import frames, report, rules_of
 from .engine import Assessment, assess
 from .forms import FORM_GROUPS, AnswersForm
 from .inputs import FIELDS, InputError, Inputs
@@ -30,10 +30,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["to_assess"] = lambda finding: words().to_assess(finding)
     app.jinja_env.globals["short_needs"] = lambda finding: words().short_needs(finding)
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
+    app.jinja_env.globals["slot"] = frames.slot
     macros = app.jinja_env.get_template("_macros.html").module
     app.extensions["factor_html"] = {
         rule.id: macros.factor_body(rule) for rule in rules_of(app).factors
     }
+    app.extensions["result_frames"] = frames.ResultFrames.build(
+        rules_of(app), macros, app.extensions["factor_html"]
+    )
     app.context_processor(
         lambda: {
             "disclaimer": report.DISCLAIMER,
@@ -72,24 +76,56 @@ def show_result(
 ) -> str:
     """Render a result page: the summary, the factors, the answers and the text for the notes.
 
-    For a what-if, `baseline` is the original: its tiles keep their order.
+    For a what-if, `baseline` is the original: its tiles keep their order, and
+    `extra` says what changed (changed_field, was, before, change, ...). The tiles,
+    the factors and the answers are filled into frames made at start-up.
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    made = current_app.extensions["result_frames"]
+    said = words()
+    case = extra.get("case")
+    change = extra.get("change")
+    offers = what_ifs(assessment)
+    macros = current_app.jinja_env.get_template("_macros.html").module
+    rules_url = url_for("calculator.catalogue")
+    sections = report.sections(assessment)
+    written = {
+        section.key: frames.articles(
+            made,
+            section.findings,
+            said,
+            offers,
+            opened=case is not None,
+            before=extra.get("before"),
+            was_label=macros.changed_note,
+            rules_url=rules_url,
+        )
+        for section in sections
+    }
     return render_template(
         "calculator/result.html",
         assessment=assessment,
         baseline=baseline,
-        sections=report.sections(assessment),
-        tiles=report.tiles(assessment, baseline),
-        askable=askable(assessment.inputs),
-        glance=report.glance(assessment, words()),
-        answers=report.answers(assessment),
-        not_applicable=report.NOT_APPLICABLE,
+        sections=sections,
+        section_html=written,
+        tiles_html=frames.tiles(
+            made,
+            report.tiles(assessment, baseline),
+            said,
+            change.ids if change else frozenset(),
+        ),
+        answers_html=frames.answer_rows(
+            made,
+            report.answers(assessment),
+            changed_field=extra.get("changed_field"),
+            was=extra.get("was", ""),
+            change=case is None,
+        ),
+        what_if_options=frames.what_if_options(made, askable(assessment.inputs)),
+        glance=report.glance(assessment, said),
         known=report.known_answers(assessment),
-        what_ifs=what_ifs(assessment),
         form=form or AnswersForm(formdata=None),
-        factor_html=current_app.extensions["factor_html"],
-        notes=report.notes_text(assessment, now, words()),
+        notes=report.notes_text(assessment, now, said),
         now=now,
         **extra,
     )
