@@ -54,9 +54,15 @@ class Frame:
         """Return the markup with each slot replaced by its value, escaped."""
         out = [self._static[0]]
         for name, static in zip(self._names, self._static[1:], strict=True):
-            out.append(escape(values[name]))
+            value = values[name]
+            out.append(value if isinstance(value, Markup) else escape(value))
             out.append(static)
         return Markup("".join(out))  # noqa: S704 - the static parts are Jinja's, the rest escaped
+
+
+def join(parts: Iterable[Markup], between: str = "") -> Markup:
+    """Join markup without escaping it again (Markup.join escapes every part anew)."""
+    return Markup(between.join(parts))  # noqa: S704 - every part is Markup already
 
 
 @dataclass(frozen=True)
@@ -132,13 +138,13 @@ def what_if_options(frames: ResultFrames, offered: Iterable[Askable]) -> tuple[M
         if item.choices is None:
             numbers.append(frames.what_if_measurements[item.name])
             continue
-        options = Markup("").join(frames.what_if_options[item.name, v] for v, _ in item.choices)
+        options = join(frames.what_if_options[item.name, v] for v, _ in item.choices)
         choices.append(frames.what_if_groups[item.name].fill(options=options))
-    return Markup("").join(choices), Markup("").join(numbers)
+    return join(choices), join(numbers)
 
 
 def _offers(frame: Frame, offers: Iterable[WhatIf]) -> Markup:
-    return Markup("").join(frame.fill(token=o.token, question=o.question) for o in offers)
+    return join(frame.fill(token=o.token, question=o.question) for o in offers)
 
 
 def _reason(words: Words, finding: Finding, tile: bool) -> str:
@@ -151,11 +157,14 @@ def tiles(
     frames: ResultFrames, findings: Iterable[Finding], words: Words, changed: frozenset[str]
 ) -> Markup:
     """Write the tiles of the factor map, in the order given."""
-    return Markup("\n").join(
-        frames.tiles[f.rule.id, f.status, f.rule.id in changed].fill(
-            reason=_reason(words, f, tile=True)
-        )
-        for f in findings
+    return join(
+        (
+            frames.tiles[f.rule.id, f.status, f.rule.id in changed].fill(
+                reason=_reason(words, f, tile=True)
+            )
+            for f in findings
+        ),
+        "\n",
     )
 
 
@@ -192,7 +201,7 @@ def articles(
                 rules_url=rules_url,
             )
         )
-    return Markup("\n").join(written)
+    return join(written, "\n")
 
 
 def answer_rows(
@@ -204,7 +213,7 @@ def answer_rows(
     change: bool,
 ) -> Markup:
     """Write the rows of "Your answers"; a what-if's changed answer says what it was."""
-    return Markup("").join(
+    return join(
         frames.answers[name, answer in ("Not known", NOT_APPLICABLE), name == changed_field, change]
         .fill(answer=answer, was=was)
         for name, _, answer in rows
