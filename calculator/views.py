@@ -125,7 +125,9 @@ def show_result(
         glance=report.glance(assessment, said),
         known=report.known_answers(assessment),
         form=form or AnswersForm(formdata=None),
-        notes=report.notes_text(assessment, now, said),
+        notes=report.notes_text(
+            assessment, now, said, what_if=change, case_title=case.title if case else None
+        ),
         now=now,
         **extra,
     )
