@@ -186,9 +186,9 @@
       window.history.replaceState(null, "", window.location.pathname);
     }
     var kept = readKept();
-    if (kept && !form.hasAttribute("data-posted")) {
-      // A fresh form, or one the browser refilled from its history (without the numbers,
-      // which it does not keep): show what was last typed, whole.
+    if (kept && !form.hasAttribute("data-posted") && cameBackOrReloaded()) {
+      // Back, Forward or Reload to the form: show what was last typed, whole. A form
+      // opened afresh (a link, the site's name) stays empty, ready for the next patient.
       form.reset();
       fill(form, kept);
     }
@@ -197,6 +197,12 @@
       if (button && button.hasAttribute("data-clear")) { forget(); return; }
       keep(answersOf(form));
     });
+  }
+
+  function cameBackOrReloaded() {
+    var entries = window.performance && window.performance.getEntriesByType
+      ? window.performance.getEntriesByType("navigation") : [];
+    return entries.length > 0 && (entries[0].type === "back_forward" || entries[0].type === "reload");
   }
 
   // What posts this result again: a plain result's answers, or a what-if's original answers
@@ -305,6 +311,9 @@
     if (result) { keepTheResult(result); }
     var again = document.querySelector("form[data-restore]");
     if (again) { restore(again); }
+    document.querySelectorAll("[data-clear]").forEach(function (button) {
+      button.addEventListener("click", forget);
+    });
     copyButtons();
     printDetails();
     window.addEventListener("pageshow", function (event) {

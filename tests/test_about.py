@@ -147,7 +147,9 @@ def test_about_names_the_pitfalls(about):
 
 
 def test_about_says_nothing_entered_is_stored_or_logged(about):
-    assert "Nothing you enter is stored or logged" in about.sections["privacy-title"]
+    privacy = about.sections["privacy-title"]
+    assert "Nothing you enter is stored or logged on the server" in privacy
+    assert "this browser tab keeps your answers" in privacy and "Clear my answers" in privacy
 
 
 def test_about_names_the_three_sources_without_links(about, client):

@@ -247,6 +247,21 @@ def test_clear_my_answers_empties_the_form_for_good(page: Page, form, typical) -
     assert page.evaluate("sessionStorage.length") == 0
 
 
+def test_a_form_opened_afresh_is_empty_for_the_next_patient(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Calculator").click()
+    expect_empty_form(page)
+    page.go_back()
+    expect_the_result_again(page, typical)  # the answers are still kept for Back
+
+
+def test_clear_my_answers_on_a_result_forgets_them(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    page.get_by_role("button", name="Clear my answers").click()
+    expect_empty_form(page)
+    assert page.evaluate("sessionStorage.length") == 0
+
+
 def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
