@@ -724,6 +724,19 @@ QUANTITIES: dict[str, FieldSpec] = {**FIELDS, **DERIVED}
 """Everything a rule may compare: the inputs, then the derived quantities."""
 
 
+def quantities(inputs: Any) -> dict[str, Any]:
+    """Return every quantity a rule may compare, by name: the answers, then the derived ones.
+
+    `inputs` is an Inputs, or any object with the answers as attributes (a what-if
+    tries answers on a namespace). The derived quantities are computed once here,
+    exactly, so that the rules read plain values from a dict.
+    """
+    found = dict(vars(inputs))
+    for name, spec in DERIVED.items():
+        found[name] = spec.read(inputs)
+    return found
+
+
 def derived_values(inputs: Inputs) -> dict[str, float | None]:
     """Return each derived quantity as a number for JSON, None when unknown."""
     found: dict[str, float | None] = {}
