@@ -411,8 +411,8 @@ class AssessmentOut(BaseModel):
     factors: list[FactorOut]
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+"""json.dumps(value, ensure_ascii=False), without making an encoder on every call."""
 
 
 def _references(rule: Rule) -> str:
@@ -494,7 +494,14 @@ def _working(finding: Finding) -> str:
     parts = []
     for step in finding.working:
         head, middle = _step_head(step.field, step.test)
-        parts.append(f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}")
+        answer = step.answer
+        if answer is None:
+            said = "null"
+        elif isinstance(answer, str):
+            said = _dumps(str(answer))  # a choice's value: text, without the encoder's setup
+        else:
+            said = _dumps(step.answer_json)
+        parts.append(f"{head}{said}{middle}{_MET[step.met]}}}")
     return f"[{','.join(parts)}]"
 
 
