@@ -372,7 +372,7 @@ class Inputs(BaseModel):
     @model_validator(mode="after")
     def _only_when(self) -> Inputs:
         """Refuse an answer to a question that does not apply, rather than drop it."""
-        wrong = only_when_conflicts(dict(self))
+        wrong = only_when_conflicts(vars(self))  # read in place: no copy of the answers
         if wrong:
             raise PydanticCustomError("only_when", ONLY_WHEN_MESSAGE, {"fields": wrong})
         return self
