@@ -115,20 +115,48 @@ class Comparison(_Node):
         answer = self.spec.read(inputs)
         return answer if self.spec.is_known(answer) else None
 
-    def _compile(self) -> Check:
-        """Compare, or return unknown when the answer is unknown."""
-        name, unknown, words = self.field, self.spec.unknown_value, self.test_words
-        limit, compare = self.limit, self.compare
-        not_known = (None, ((self, Step(name, None, words, None)),))
+    def _decide(self, answer: Any) -> tuple[Truth, Why]:
+        """Compare an answer, or return unknown when it is unknown."""
+        if answer is None or answer == self.spec.unknown_value:
+            answer, met = None, None
+        else:
+            met = self.compare(answer, self.limit)
+        return met, ((self, Step(self.field, answer, self.test_words, met)),)
 
-        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+    @property
+    def steps(self) -> list[Step]:
+        """Return the step of each answer that is not a number: not known, and each choice."""
+        return [self._decide(answer)[1][0][1] for answer in (None, *(self.spec.choices or ()))]
+
+    def _compile(self) -> Check:
+        # The outcomes are kept in the closure, not on the node: they refer to the
+        # node, and pydantic compares nodes by their __dict__.
+        name, not_known = self.field, self._decide(None)
+        if self.spec.choices is not None:
+            # A choice has only a few answers: each is decided here, once, and
+            # deciding is then a look-up.
+            decide = self._decide
+            outcomes = {None: not_known} | {m: decide(m) for m in self.spec.choices}
+
+            def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+                answer = known[name]
+                try:
+                    return outcomes[answer]
+                except (KeyError, TypeError):  # not one of the choices
+                    return decide(answer)
+
+            return check
+
+        words, limit, compare = self.test_words, self.limit, self.compare
+
+        def check_number(known: Mapping[str, Any]) -> tuple[Truth, Why]:
             answer = known[name]
-            if answer is None or answer == unknown:
+            if answer is None:  # a number's only unknown answer
                 return not_known
             met = compare(answer, limit)
             return met, ((self, Step(name, answer, words, met)),)
 
-        return check
+        return check_number
 
     def test(self, answer: Any) -> bool:
         """Compare a known answer with the value."""

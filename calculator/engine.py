@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .conditions import Step
 from .inputs import FIELDS, Inputs, derived_values, quantities
@@ -21,9 +21,12 @@ class Status(StrEnum):
 _STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One rule's status for these inputs, why, and the inputs that would assess it."""
+class Finding(NamedTuple):
+    """One rule's status for these inputs, why, and the inputs that would assess it.
+
+    Immutable, like the frozen dataclass it was; a named tuple because an
+    assessment makes one per rule and a tuple is several times quicker to make.
+    """
 
     rule: Rule
     status: Status
