@@ -9,6 +9,7 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
+from .conditions import comparisons
 from .engine import Assessment, Finding, Status, Step
 from .inputs import FIELDS, QUANTITIES, format_number
 from .rules import Effect, Evidence, Reference, Rule, RuleSet
@@ -422,8 +423,10 @@ def _references(rule: Rule) -> str:
 class JsonWriter:
     """Write the API's answer, an AssessmentOut, as JSON text.
 
-    What never changes for a rule is serialized once, when the rules load;
-    each request adds only the status, the working and the missing inputs.
+    What never changes for a rule is serialized once, when the rules load, and
+    so is every step of a working that does not hold a number (a choice's
+    answer, or not known); each request adds only the status, the missing
+    inputs and the steps that compare a number.
     The key order is that of design.md, and tests check the text against
     AssessmentOut.
     """
@@ -457,6 +460,13 @@ class JsonWriter:
             )
             for rule in rules.cautions
         }
+        # Every step the rules can make whatever the numbers: a choice's answer, or not known.
+        self._steps = {
+            step: _step_json(step)
+            for rule in rules.rules
+            for node in comparisons(rule.when)
+            for step in node.steps
+        }
 
     def write(self, assessment: Assessment) -> str:
         """Return the answer for one assessment."""
@@ -469,15 +479,21 @@ class JsonWriter:
 
     def _caution(self, finding: Finding) -> str:
         head, references = self._cautions[finding.rule.id]
-        return f'{head},"working":{_working(finding)},"references":{references}}}'
+        return f'{head},"working":{self._working(finding)},"references":{references}}}'
 
     def _factor(self, finding: Finding) -> str:
         head, words, references = self._factors[finding.rule.id]
         missing = _names_json(finding.missing_inputs)
         return (
             f'{head},"status":"{finding.status.value}",{words},'
-            f'"missing_inputs":{missing},"working":{_working(finding)},"references":{references}}}'
+            f'"missing_inputs":{missing},"working":{self._working(finding)},'
+            f'"references":{references}}}'
         )
+
+    def _working(self, finding: Finding) -> str:
+        """Serialize a finding's working; most steps were written when the rules loaded."""
+        written = self._steps
+        return f"[{','.join([written.get(step) or _step_json(step) for step in finding.working])}]"
 
 
 _MET = {True: "true", False: "false", None: "null"}
@@ -489,20 +505,10 @@ def _step_head(field: str, test: str) -> tuple[str, str]:
     return f'{{"field":{_dumps(field)},"answer":', f',"test":{_dumps(test)},"met":'
 
 
-def _working(finding: Finding) -> str:
-    """Serialize a finding's working."""
-    parts = []
-    for step in finding.working:
-        head, middle = _step_head(step.field, step.test)
-        answer = step.answer
-        if answer is None:
-            said = "null"
-        elif isinstance(answer, str):
-            said = _dumps(str(answer))  # a choice's value: text, without the encoder's setup
-        else:
-            said = _dumps(step.answer_json)
-        parts.append(f"{head}{said}{middle}{_MET[step.met]}}}")
-    return f"[{','.join(parts)}]"
+def _step_json(step: Step) -> str:
+    """Serialize one step of a working."""
+    head, middle = _step_head(step.field, step.test)
+    return f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}"
 
 
 @cache
