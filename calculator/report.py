@@ -421,7 +421,7 @@ def _references(rule: Rule) -> str:
 
 
 class JsonWriter:
-    """Write the API's answer, an AssessmentOut, as JSON text.
+    """Write the API's answer, an AssessmentOut, as JSON in UTF-8.
 
     What never changes for a rule is serialized once, when the rules load, and
     so is every step of a working that does not hold a number (a choice's
@@ -432,12 +432,12 @@ class JsonWriter:
     """
 
     def __init__(self, rules: RuleSet) -> None:
-        self._head = (
+        head = (
             f'{{"rules_version":{_dumps(rules.version)},'
             f'"reviewed":{_dumps(rules.reviewed.isoformat())},'
             f'"disclaimer":{_dumps(DISCLAIMER)}'
         )
-        self._factors = {
+        factors = {
             rule.id: (
                 _dumps(
                     {
@@ -453,13 +453,17 @@ class JsonWriter:
             )
             for rule in rules.factors
         }
-        self._cautions = {
+        cautions = {
             rule.id: (
                 _dumps({"id": rule.id, "title": rule.title, "explanation": rule.explanation})[:-1],
                 _references(rule),
             )
             for rule in rules.cautions
         }
+        # Kept as UTF-8 bytes, ready to join (see write).
+        self._head = head.encode()
+        self._factors = {key: tuple(map(str.encode, parts)) for key, parts in factors.items()}
+        self._cautions = {key: tuple(map(str.encode, parts)) for key, parts in cautions.items()}
         # Every step the rules can make whatever the numbers: a choice's answer, or not known.
         self._steps = {
             step: _step_json(step)
@@ -468,35 +472,61 @@ class JsonWriter:
             for step in node.steps
         }
 
-    def write(self, assessment: Assessment) -> str:
-        """Return the answer for one assessment."""
-        cautions = ",".join(self._caution(f) for f in assessment.cautions)
-        factors = ",".join(self._factor(f) for f in assessment.findings)
-        return (
-            f'{self._head},"summary":{_dumps(assessment.summary)},"cautions":[{cautions}],'
-            f'"derived":{_dumps(assessment.derived)},"factors":[{factors}]}}'
+    def write(self, assessment: Assessment) -> bytes:
+        """Return the answer for one assessment, as UTF-8.
+
+        The parts are joined as bytes, each encoded once: the text is long and
+        not all ASCII, so encoding it whole on every request would cost more
+        than making it.
+        """
+        return b"".join(
+            [
+                self._head,
+                b',"summary":',
+                _dumps(assessment.summary).encode(),
+                b',"cautions":[',
+                b",".join([self._caution(f) for f in assessment.cautions]),
+                b'],"derived":',
+                _dumps(assessment.derived).encode(),
+                b',"factors":[',
+                b",".join([self._factor(f) for f in assessment.findings]),
+                b"]}",
+            ]
         )
 
-    def _caution(self, finding: Finding) -> str:
+    def _caution(self, finding: Finding) -> bytes:
         head, references = self._cautions[finding.rule.id]
-        return f'{head},"working":{self._working(finding)},"references":{references}}}'
-
-    def _factor(self, finding: Finding) -> str:
-        head, words, references = self._factors[finding.rule.id]
-        missing = _names_json(finding.missing_inputs)
-        return (
-            f'{head},"status":"{finding.status.value}",{words},'
-            f'"missing_inputs":{missing},"working":{self._working(finding)},'
-            f'"references":{references}}}'
+        return b"".join(
+            [head, b',"working":', self._working(finding), b',"references":', references, b"}"]
         )
 
-    def _working(self, finding: Finding) -> str:
+    def _factor(self, finding: Finding) -> bytes:
+        head, words, references = self._factors[finding.rule.id]
+        return b"".join(
+            [
+                head,
+                _STATUS_JSON[finding.status],
+                words,
+                b',"missing_inputs":',
+                _names_json(finding.missing_inputs),
+                b',"working":',
+                self._working(finding),
+                b',"references":',
+                references,
+                b"}",
+            ]
+        )
+
+    def _working(self, finding: Finding) -> bytes:
         """Serialize a finding's working; most steps were written when the rules loaded."""
         written = self._steps
-        return f"[{','.join([written.get(step) or _step_json(step) for step in finding.working])}]"
+        return b"[%b]" % b",".join(
+            [written.get(step) or _step_json(step) for step in finding.working]
+        )
 
 
 _MET = {True: "true", False: "false", None: "null"}
+_STATUS_JSON = {status: f',"status":"{status.value}",'.encode() for status in Status}
 
 
 @cache
@@ -505,13 +535,13 @@ def _step_head(field: str, test: str) -> tuple[str, str]:
     return f'{{"field":{_dumps(field)},"answer":', f',"test":{_dumps(test)},"met":'
 
 
-def _step_json(step: Step) -> str:
+def _step_json(step: Step) -> bytes:
     """Serialize one step of a working."""
     head, middle = _step_head(step.field, step.test)
-    return f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}"
+    return f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}".encode()
 
 
 @cache
-def _names_json(names: tuple[str, ...]) -> str:
+def _names_json(names: tuple[str, ...]) -> bytes:
     """Serialize a tuple of input names (few distinct ones: a factor reads few inputs)."""
-    return json.dumps(names)
+    return json.dumps(names).encode()
