@@ -102,6 +102,6 @@ def assess(rules: RuleSet, inputs: Inputs) -> Assessment:
     return Assessment(
         rules,
         inputs,
-        tuple(_finding(rule, inputs, known) for rule in rules.factors),
-        tuple(_finding(rule, inputs, known) for rule in rules.cautions),
+        tuple([_finding(rule, inputs, known) for rule in rules.factors]),
+        tuple([_finding(rule, inputs, known) for rule in rules.cautions]),
     )

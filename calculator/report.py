@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -538,7 +540,14 @@ def _step_head(field: str, test: str) -> tuple[str, str]:
 def _step_json(step: Step) -> bytes:
     """Serialize one step of a working."""
     head, middle = _step_head(step.field, step.test)
-    return f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}".encode()
+    return f"{head}{_answer_json(step.answer_json)}{middle}{_MET[step.met]}}}".encode()
+
+
+def _answer_json(answer: Any) -> str:
+    """Serialize an answer as json.dumps does: a finite number as its repr, as json writes it."""
+    if type(answer) in (int, float) and math.isfinite(answer):
+        return repr(answer)
+    return _dumps(answer)
 
 
 @cache
