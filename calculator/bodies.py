@@ -35,7 +35,8 @@ class ChunkedBodyLimit:
         self.limit = limit
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
-        if "chunked" in parse_set_header(environ.get("HTTP_TRANSFER_ENCODING")):
+        encoding = environ.get("HTTP_TRANSFER_ENCODING")
+        if encoding and "chunked" in parse_set_header(encoding):
             body = read_at_most(environ["wsgi.input"], self.limit + 1)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))

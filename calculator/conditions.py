@@ -4,20 +4,53 @@ A condition is a small tree of nodes. It is data, never code: there are no
 expression strings and nothing is evaluated but these nodes. Each node answers
 True, False or None (unknown) under three-valued (Kleene) logic, together with
 the comparisons that decided that answer: its working.
+
+Each node is compiled once, when the rules load, into a `check`: a function of
+the quantities (a plain dict, from `inputs.quantities`) that returns the
+node's truth and working. The engine calls the checks; `evaluate` is the same
+check on an Inputs (or on any object with the answers as attributes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from functools import cached_property
+from itertools import chain
 from typing import Annotated, Any, ClassVar, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from .inputs import QUANTITIES, FieldSpec, exact, format_number
+from .inputs import QUANTITIES, FieldSpec, exact, format_number, quantities
 
 Truth = bool | None
 """True, False, or None for unknown."""
+
+
+class Step(NamedTuple):
+    """One comparison that decided a status: the answer given, the test, whether it was met."""
+
+    field: str
+    answer: Any  # the known answer (a choice's value or a number), or None when not known
+    test: str
+    met: bool | None
+
+    @property
+    def answer_json(self) -> Any:
+        """Return the answer as JSON has it: a choice's value, a plain number, or None."""
+        if isinstance(self.answer, str):
+            return str(self.answer)
+        if isinstance(self.answer, Decimal):
+            return float(self.answer)
+        return self.answer
+
+
+Why = tuple[tuple["Comparison", Step], ...]
+"""The comparisons that decided a truth, each with its step: (node, step)."""
+
+Check = Callable[[Mapping[str, Any]], tuple[Truth, Why]]
+"""A compiled condition: from the quantities by name, to (truth, why)."""
 
 
 class Outcome(NamedTuple):
@@ -30,12 +63,26 @@ class Outcome(NamedTuple):
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    def evaluate(self, inputs: Any) -> Outcome:
+        """Decide this condition for the inputs: an Inputs, or an object with its attributes."""
+        truth, why = self.check(quantities(inputs))
+        return Outcome(truth, tuple((node, step.answer, step.met) for node, step in why))
+
+    @cached_property
+    def check(self) -> Check:
+        """Return this condition compiled: a function of the quantities, to (truth, why)."""
+        return self._compile()
+
+    def _compile(self) -> Check:
+        raise NotImplementedError
+
 
 class Comparison(_Node):
     """Compare one input field or derived quantity with a value; unknown when it is unknown."""
 
     op: ClassVar[str]
     words: ClassVar[str]
+    compare: ClassVar[Callable[[Any, Any], bool]]  # (answer, limit) -> whether the test is met
 
     field: str = Field(
         json_schema_extra={"enum": list(QUANTITIES)},
@@ -68,17 +115,52 @@ class Comparison(_Node):
         answer = self.spec.read(inputs)
         return answer if self.spec.is_known(answer) else None
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        """Compare, or return unknown when the answer is unknown."""
-        answer = self.spec.read(inputs)
+    def _decide(self, answer: Any) -> tuple[Truth, Why]:
+        """Compare an answer, or return unknown when it is unknown."""
         if answer is None or answer == self.spec.unknown_value:
-            return Outcome(None, ((self, None, None),))
-        met = self.test(answer)
-        return Outcome(met, ((self, answer, met),))
+            answer, met = None, None
+        else:
+            met = self.compare(answer, self.limit)
+        return met, ((self, Step(self.field, answer, self.test_words, met)),)
+
+    @property
+    def steps(self) -> list[Step]:
+        """Return the step of each answer that is not a number: not known, and each choice."""
+        return [self._decide(answer)[1][0][1] for answer in (None, *(self.spec.choices or ()))]
+
+    def _compile(self) -> Check:
+        # The outcomes are kept in the closure, not on the node: they refer to the
+        # node, and pydantic compares nodes by their __dict__.
+        name, not_known = self.field, self._decide(None)
+        if self.spec.choices is not None:
+            # A choice has only a few answers: each is decided here, once, and
+            # deciding is then a look-up.
+            decide = self._decide
+            outcomes = {None: not_known} | {m: decide(m) for m in self.spec.choices}
+
+            def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+                answer = known[name]
+                try:
+                    return outcomes[answer]
+                except (KeyError, TypeError):  # not one of the choices
+                    return decide(answer)
+
+            return check
+
+        words, limit, compare = self.test_words, self.limit, self.compare
+
+        def check_number(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+            answer = known[name]
+            if answer is None:  # a number's only unknown answer
+                return not_known
+            met = compare(answer, limit)
+            return met, ((self, Step(name, answer, words, met)),)
+
+        return check_number
 
     def test(self, answer: Any) -> bool:
         """Compare a known answer with the value."""
-        raise NotImplementedError
+        return self.compare(answer, self.limit)
 
     @cached_property
     def test_words(self) -> str:
@@ -113,9 +195,7 @@ class Eq(Comparison):
     op = "eq"
     words = "is"
     eq: Scalar
-
-    def test(self, answer: Any) -> bool:
-        return answer == self.limit
+    compare = staticmethod(operator.eq)
 
 
 class In(Comparison):
@@ -123,52 +203,45 @@ class In(Comparison):
     words = "is"
     in_: list[Scalar] = Field(alias="in", min_length=1)
 
-    def test(self, answer: Any) -> bool:
-        return answer in self.in_
+    @staticmethod
+    def compare(answer: Any, values: list[Any]) -> bool:
+        return answer in values
 
 
 class Lt(Comparison):
     op = "lt"
     words = "below"
     lt: Number
-
-    def test(self, answer: Any) -> bool:
-        return answer < self.limit
+    compare = staticmethod(operator.lt)
 
 
 class Le(Comparison):
     op = "le"
     words = "at most"
     le: Number
-
-    def test(self, answer: Any) -> bool:
-        return answer <= self.limit
+    compare = staticmethod(operator.le)
 
 
 class Gt(Comparison):
     op = "gt"
     words = "above"
     gt: Number
-
-    def test(self, answer: Any) -> bool:
-        return answer > self.limit
+    compare = staticmethod(operator.gt)
 
 
 class Ge(Comparison):
     op = "ge"
     words = "at least"
     ge: Number
-
-    def test(self, answer: Any) -> bool:
-        return answer >= self.limit
+    compare = staticmethod(operator.ge)
 
 
 COMPARISONS: dict[str, type[Comparison]] = {m.op: m for m in (Eq, In, Lt, Le, Gt, Ge)}
 
 
-def _joined(outcomes: list[Outcome]) -> tuple[tuple[Comparison, Any, Truth], ...]:
+def _joined(outcomes: list[tuple[Truth, Why]]) -> Why:
     """Join the working of several outcomes."""
-    return tuple(node for outcome in outcomes for node in outcome.why)
+    return tuple(chain.from_iterable(why for _, why in outcomes))
 
 
 class All(_Node):
@@ -176,15 +249,22 @@ class All(_Node):
 
     all: list[Condition] = Field(min_length=1)
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        outcomes = [part.evaluate(inputs) for part in self.all]
-        for outcome in outcomes:
-            if outcome.truth is False:
-                return outcome  # one part that made it false
-        unknown = [o for o in outcomes if o.truth is None]
-        if unknown:
-            return Outcome(None, _joined(unknown))
-        return Outcome(True, _joined(outcomes))
+    def _compile(self) -> Check:
+        parts = [part.check for part in self.all]
+
+        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+            outcomes = []
+            for part in parts:
+                outcome = part(known)
+                if outcome[0] is False:
+                    return outcome  # the first part that makes it false
+                outcomes.append(outcome)
+            unknown = [o for o in outcomes if o[0] is None]
+            if unknown:
+                return None, _joined(unknown)
+            return True, _joined(outcomes)
+
+        return check
 
     def parts(self) -> list[Any]:
         return self.all
@@ -198,15 +278,20 @@ class Any_(_Node):
 
     any: list[Condition] = Field(min_length=1)
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        outcomes = [part.evaluate(inputs) for part in self.any]
-        true = [o for o in outcomes if o.truth is True]
-        if true:
-            return Outcome(True, _joined(true))
-        unknown = [o for o in outcomes if o.truth is None]
-        if unknown:
-            return Outcome(None, _joined(unknown))
-        return Outcome(False, _joined(outcomes))
+    def _compile(self) -> Check:
+        parts = [part.check for part in self.any]
+
+        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+            outcomes = [part(known) for part in parts]
+            true = [o for o in outcomes if o[0] is True]
+            if true:
+                return True, _joined(true)
+            unknown = [o for o in outcomes if o[0] is None]
+            if unknown:
+                return None, _joined(unknown)
+            return False, _joined(outcomes)
+
+        return check
 
     def parts(self) -> list[Any]:
         return self.any
@@ -220,9 +305,14 @@ class Not(_Node):
 
     not_: Condition = Field(alias="not")
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        inner = self.not_.evaluate(inputs)
-        return Outcome(None if inner.truth is None else not inner.truth, inner.why)
+    def _compile(self) -> Check:
+        part = self.not_.check
+
+        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+            truth, why = part(known)
+            return (None if truth is None else not truth), why
+
+        return check
 
     def parts(self) -> list[Any]:
         return [self.not_]
@@ -252,15 +342,20 @@ class AtLeast(_Node):
 
     at_least: AtLeastBody
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        outcomes = [part.evaluate(inputs) for part in self.at_least.of]
-        true = [o for o in outcomes if o.truth is True]
-        unknown = [o for o in outcomes if o.truth is None]
-        if len(true) >= self.at_least.n:
-            return Outcome(True, _joined(true))
-        if len(true) + len(unknown) < self.at_least.n:
-            return Outcome(False, _joined([o for o in outcomes if o.truth is False]))
-        return Outcome(None, _joined(unknown))
+    def _compile(self) -> Check:
+        parts, n = [part.check for part in self.at_least.of], self.at_least.n
+
+        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
+            outcomes = [part(known) for part in parts]
+            true = [o for o in outcomes if o[0] is True]
+            unknown = [o for o in outcomes if o[0] is None]
+            if len(true) >= n:
+                return True, _joined(true)
+            if len(true) + len(unknown) < n:
+                return False, _joined([o for o in outcomes if o[0] is False])
+            return None, _joined(unknown)
+
+        return check
 
     def parts(self) -> list[Any]:
         return self.at_least.of
@@ -319,4 +414,3 @@ def comparisons(node: Any) -> Iterator[Comparison]:
     else:
         for part in node.parts():
             yield from comparisons(part)
-

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from .inputs import FIELDS, Inputs, derived_values
+from .conditions import Step
+from .inputs import FIELDS, Inputs, derived_values, quantities
 from .rules import Effect, Rule, RuleSet
 
 
@@ -21,27 +21,12 @@ class Status(StrEnum):
 _STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
 
 
-class Step(NamedTuple):
-    """One comparison that decided a status: the answer given, the test, whether it was met."""
+class Finding(NamedTuple):
+    """One rule's status for these inputs, why, and the inputs that would assess it.
 
-    field: str
-    answer: Any  # the known answer (a choice's value or a number), or None when not known
-    test: str
-    met: bool | None
-
-    @property
-    def answer_json(self) -> Any:
-        """Return the answer as JSON has it: a choice's value, a plain number, or None."""
-        if isinstance(self.answer, str):
-            return str(self.answer)
-        if isinstance(self.answer, Decimal):
-            return float(self.answer)
-        return self.answer
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One rule's status for these inputs, why, and the inputs that would assess it."""
+    Immutable, like the frozen dataclass it was; a named tuple because an
+    assessment makes one per rule and a tuple is several times quicker to make.
+    """
 
     rule: Rule
     status: Status
@@ -89,28 +74,34 @@ class Assessment:
 
 def status_of(rule: Rule, inputs: Any) -> Status:
     """Decide one rule's status."""
-    return _STATUS[rule.when.evaluate(inputs).truth]
+    return _STATUS[rule.when.check(quantities(inputs))[0]]
 
 
 def finding(rule: Rule, inputs: Any) -> Finding:
     """Decide one rule's status, with its working and, when not assessed, what is missing."""
-    outcome = rule.when.evaluate(inputs)
-    why = outcome.why
-    if len(why) > 1:
-        why = tuple({id(node): (node, a, m) for node, a, m in why}.values())  # each once
-    working = tuple(Step(node.field, a, node.test_words, m) for node, a, m in why)
+    return _finding(rule, inputs, quantities(inputs))
+
+
+def _finding(rule: Rule, inputs: Any, known: dict[str, Any]) -> Finding:
+    """Decide one rule's status from the quantities already computed from the inputs."""
+    truth, why = rule.when.check(known)
+    if len(why) == 1:
+        working = (why[0][1],)
+    else:
+        working = tuple({id(node): step for node, step in why}.values())  # each comparison once
     missing: tuple[str, ...] = ()
-    if outcome.truth is None:
-        unknown = {name for node, _, _ in why for name in node.spec.unknown_inputs(inputs)}
+    if truth is None:
+        unknown = {name for node, _ in why for name in node.spec.unknown_inputs(inputs)}
         missing = tuple(name for name in FIELDS if name in unknown)
-    return Finding(rule, _STATUS[outcome.truth], missing, working, inputs)
+    return Finding(rule, _STATUS[truth], missing, working, inputs)
 
 
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:
     """Decide each rule's status: present, absent, or not assessed."""
+    known = quantities(inputs)
     return Assessment(
         rules,
         inputs,
-        tuple(finding(rule, inputs) for rule in rules.factors),
-        tuple(finding(rule, inputs) for rule in rules.cautions),
+        tuple([_finding(rule, inputs, known) for rule in rules.factors]),
+        tuple([_finding(rule, inputs, known) for rule in rules.cautions]),
     )

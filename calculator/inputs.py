@@ -372,7 +372,7 @@ class Inputs(BaseModel):
     @model_validator(mode="after")
     def _only_when(self) -> Inputs:
         """Refuse an answer to a question that does not apply, rather than drop it."""
-        wrong = only_when_conflicts(dict(self))
+        wrong = only_when_conflicts(vars(self))  # read in place: no copy of the answers
         if wrong:
             raise PydanticCustomError("only_when", ONLY_WHEN_MESSAGE, {"fields": wrong})
         return self
@@ -722,6 +722,19 @@ DERIVED: dict[str, DerivedSpec] = {
 }
 QUANTITIES: dict[str, FieldSpec] = {**FIELDS, **DERIVED}
 """Everything a rule may compare: the inputs, then the derived quantities."""
+
+
+def quantities(inputs: Any) -> dict[str, Any]:
+    """Return every quantity a rule may compare, by name: the answers, then the derived ones.
+
+    `inputs` is an Inputs, or any object with the answers as attributes (a what-if
+    tries answers on a namespace). The derived quantities are computed once here,
+    exactly, so that the rules read plain values from a dict.
+    """
+    found = dict(vars(inputs))
+    for name, spec in DERIVED.items():
+        found[name] = spec.read(inputs)
+    return found
 
 
 def derived_values(inputs: Inputs) -> dict[str, float | None]:

@@ -12,10 +12,44 @@ from typing import Any
 from .inputs import MAX_ERRORS, InputError
 
 
+class _Repeated(Exception):
+    """A JSON object gives a key more than once."""
+
+
+def _unique(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Make one JSON object, or raise _Repeated when a key is given twice."""
+    found = dict(items)
+    if len(found) != len(items):
+        raise _Repeated
+    return found
+
+
 def strict(body: bytes) -> bytes:
     """Return the body as it is, or raise InputError naming each key given twice.
 
-    A body that is not JSON is left to the input model, which says why.
+    A body that is not JSON is left to the input model, which says why. Most
+    bodies repeat no key: they are parsed once, and only one that does is read
+    again to name every key it repeats.
+    """
+    try:
+        json.loads(body, object_pairs_hook=_unique)
+    except _Repeated:
+        repeated = repeated_keys(body)
+        if repeated:
+            raise InputError([_given_twice(key) for key in repeated[:MAX_ERRORS]]) from None
+    except (ValueError, RecursionError):
+        pass
+    return body
+
+
+def _given_twice(key: str) -> dict[str, str]:
+    return {"field": key, "message": f"{key[:40]!r} is given more than once: give it once."}
+
+
+def repeated_keys(body: bytes) -> list[str]:
+    """Name each key that some object of a JSON body gives more than once, in order, once.
+
+    A body that is not JSON, even one that repeats a key before it breaks off, names none.
     """
     repeated: list[str] = []
 
@@ -30,12 +64,5 @@ def strict(body: bytes) -> bytes:
     try:
         json.loads(body, object_pairs_hook=pairs)
     except (ValueError, RecursionError):
-        return body
-    if repeated:
-        raise InputError(
-            [
-                {"field": key, "message": f"{key[:40]!r} is given more than once: give it once."}
-                for key in repeated[:MAX_ERRORS]
-            ]
-        )
-    return body
+        return []
+    return repeated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .conditions import comparisons
 from .engine import Assessment, Finding, Status, Step
 from .inputs import FIELDS, QUANTITIES, format_number
 from .rules import Effect, Evidence, Reference, Rule, RuleSet
@@ -483,8 +485,8 @@ class AssessmentOut(BaseModel):
     factors: list[FactorOut]
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+"""json.dumps(value, ensure_ascii=False), without making an encoder on every call."""
 
 
 def _references(rule: Rule) -> str:
@@ -492,21 +494,23 @@ def _references(rule: Rule) -> str:
 
 
 class JsonWriter:
-    """Write the API's answer, an AssessmentOut, as JSON text.
+    """Write the API's answer, an AssessmentOut, as JSON in UTF-8.
 
-    What never changes for a rule is serialized once, when the rules load;
-    each request adds only the status, the working and the missing inputs.
+    What never changes for a rule is serialized once, when the rules load, and
+    so is every step of a working that does not hold a number (a choice's
+    answer, or not known); each request adds only the status, the missing
+    inputs and the steps that compare a number.
     The key order is that of design.md, and tests check the text against
     AssessmentOut.
     """
 
     def __init__(self, rules: RuleSet) -> None:
-        self._head = (
+        head = (
             f'{{"rules_version":{_dumps(rules.version)},'
             f'"reviewed":{_dumps(rules.reviewed.isoformat())},'
             f'"disclaimer":{_dumps(DISCLAIMER)}'
         )
-        self._factors = {
+        factors = {
             rule.id: (
                 _dumps(
                     {
@@ -522,37 +526,80 @@ class JsonWriter:
             )
             for rule in rules.factors
         }
-        self._cautions = {
+        cautions = {
             rule.id: (
                 _dumps({"id": rule.id, "title": rule.title, "explanation": rule.explanation})[:-1],
                 _references(rule),
             )
             for rule in rules.cautions
         }
+        # Kept as UTF-8 bytes, ready to join (see write).
+        self._head = head.encode()
+        self._factors = {key: tuple(map(str.encode, parts)) for key, parts in factors.items()}
+        self._cautions = {key: tuple(map(str.encode, parts)) for key, parts in cautions.items()}
+        # Every step the rules can make whatever the numbers: a choice's answer, or not known.
+        self._steps = {
+            step: _step_json(step)
+            for rule in rules.rules
+            for node in comparisons(rule.when)
+            for step in node.steps
+        }
 
-    def write(self, assessment: Assessment) -> str:
-        """Return the answer for one assessment."""
-        cautions = ",".join(self._caution(f) for f in assessment.cautions)
-        factors = ",".join(self._factor(f) for f in assessment.findings)
-        return (
-            f'{self._head},"summary":{_dumps(assessment.summary)},"cautions":[{cautions}],'
-            f'"derived":{_dumps(assessment.derived)},"factors":[{factors}]}}'
+    def write(self, assessment: Assessment) -> bytes:
+        """Return the answer for one assessment, as UTF-8.
+
+        The parts are joined as bytes, each encoded once: the text is long and
+        not all ASCII, so encoding it whole on every request would cost more
+        than making it.
+        """
+        return b"".join(
+            [
+                self._head,
+                b',"summary":',
+                _dumps(assessment.summary).encode(),
+                b',"cautions":[',
+                b",".join([self._caution(f) for f in assessment.cautions]),
+                b'],"derived":',
+                _dumps(assessment.derived).encode(),
+                b',"factors":[',
+                b",".join([self._factor(f) for f in assessment.findings]),
+                b"]}",
+            ]
         )
 
-    def _caution(self, finding: Finding) -> str:
+    def _caution(self, finding: Finding) -> bytes:
         head, references = self._cautions[finding.rule.id]
-        return f'{head},"working":{_working(finding)},"references":{references}}}'
+        return b"".join(
+            [head, b',"working":', self._working(finding), b',"references":', references, b"}"]
+        )
 
-    def _factor(self, finding: Finding) -> str:
+    def _factor(self, finding: Finding) -> bytes:
         head, words, references = self._factors[finding.rule.id]
-        missing = _names_json(finding.missing_inputs)
-        return (
-            f'{head},"status":"{finding.status.value}",{words},'
-            f'"missing_inputs":{missing},"working":{_working(finding)},"references":{references}}}'
+        return b"".join(
+            [
+                head,
+                _STATUS_JSON[finding.status],
+                words,
+                b',"missing_inputs":',
+                _names_json(finding.missing_inputs),
+                b',"working":',
+                self._working(finding),
+                b',"references":',
+                references,
+                b"}",
+            ]
+        )
+
+    def _working(self, finding: Finding) -> bytes:
+        """Serialize a finding's working; most steps were written when the rules loaded."""
+        written = self._steps
+        return b"[%b]" % b",".join(
+            [written.get(step) or _step_json(step) for step in finding.working]
         )
 
 
 _MET = {True: "true", False: "false", None: "null"}
+_STATUS_JSON = {status: f',"status":"{status.value}",'.encode() for status in Status}
 
 
 @cache
@@ -561,16 +608,20 @@ def _step_head(field: str, test: str) -> tuple[str, str]:
     return f'{{"field":{_dumps(field)},"answer":', f',"test":{_dumps(test)},"met":'
 
 
-def _working(finding: Finding) -> str:
-    """Serialize a finding's working."""
-    parts = []
-    for step in finding.working:
-        head, middle = _step_head(step.field, step.test)
-        parts.append(f"{head}{_dumps(step.answer_json)}{middle}{_MET[step.met]}}}")
-    return f"[{','.join(parts)}]"
+def _step_json(step: Step) -> bytes:
+    """Serialize one step of a working."""
+    head, middle = _step_head(step.field, step.test)
+    return f"{head}{_answer_json(step.answer_json)}{middle}{_MET[step.met]}}}".encode()
+
+
+def _answer_json(answer: Any) -> str:
+    """Serialize an answer as json.dumps does: a finite number as its repr, as json writes it."""
+    if type(answer) in (int, float) and math.isfinite(answer):
+        return repr(answer)
+    return _dumps(answer)
 
 
 @cache
-def _names_json(names: tuple[str, ...]) -> str:
+def _names_json(names: tuple[str, ...]) -> bytes:
     """Serialize a tuple of input names (few distinct ones: a factor reads few inputs)."""
-    return json.dumps(names)
+    return json.dumps(names).encode()

@@ -103,6 +103,7 @@ class Rule(BaseModel):
             ]
         if problems:
             raise ValueError("; ".join(problems))
+        self.when.check  # noqa: B018 - compiled now, once it is known to be sound
         return self
 
     @property

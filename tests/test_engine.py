@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from calculator import create_app, rules_of
-from calculator.engine import Status, assess, finding
+from calculator.engine import Status, assess, finding, status_of
 from calculator.inputs import Inputs
 from calculator.rules import Condition, load_rules
 
@@ -478,3 +479,55 @@ def test_the_summary_counts_factors_by_effect_and_never_cautions():
 def test_the_app_assesses_with_the_rules_it_loaded():
     app = create_app({"SECRET_KEY": "x", "RULES_PATH": str(RULES_PATH)})
     assert rules_of(app) == RULES
+
+
+# --------------------------------------------------------------------------- compiled conditions
+
+VARIED = [
+    Inputs(),
+    Inputs(age_at_onset=70, anti_jo1="negative", other_ars_antibody="pl7", anti_mda5="positive"),
+    Inputs(
+        ild="present",
+        hrct_extent="indeterminate",
+        fvc_percent_predicted=65.5,
+        fvc_percent_predicted_year_before=71,
+        dlco_percent_predicted=40,
+        dlco_percent_predicted_year_before=50,
+        fibrosis_on_ct="present",
+        other_cause_excluded="yes",
+        symptoms_worse_past_year="no",
+        ferritin_ng_per_ml=800,
+    ),
+    Inputs(ild="absent", myositis="present", malignancy="within_3_years", crp_mg_per_l=9.99),
+]
+
+
+@pytest.mark.parametrize("inputs", VARIED)
+def test_a_rule_reads_answers_given_as_plain_values_as_it_reads_inputs(inputs):
+    """The what-if tries answers on a namespace; a choice may come as its plain text."""
+    plain = SimpleNamespace(**{k: getattr(v, "value", v) for k, v in vars(inputs).items()})
+    for rule in RULES.rules:
+        decided = finding(rule, inputs)
+        assert status_of(rule, plain) is decided.status, rule.id
+        assert rule.when.evaluate(plain).truth is rule.when.evaluate(inputs).truth, rule.id
+
+
+def test_a_choice_that_is_not_an_answer_is_still_compared():
+    """Not one of the choices (as no Inputs holds, but a namespace may): compared, not looked up."""
+    node = CONDITION.validate_python(JO1)
+    answers = SimpleNamespace(**{**vars(Inputs()), "anti_jo1": "weakly positive"})
+    outcome = node.evaluate(answers)
+    assert outcome.truth is False
+    assert outcome.why == ((node, "weakly positive", False),)
+
+
+def test_every_step_of_a_choice_comparison_is_the_one_its_check_makes():
+    node = CONDITION.validate_python({"field": "anti_jo1", "in": ["positive", "negative"]})
+    assert [(s.answer, s.met) for s in node.steps] == [
+        (None, None),
+        ("positive", True),
+        ("negative", True),
+        (None, None),  # "not_tested" is not known
+    ]
+    truth, why = node.check({"anti_jo1": Inputs(anti_jo1="negative").anti_jo1})
+    assert (truth, why[0][1]) == (True, node.steps[2])

@@ -11,7 +11,8 @@ import urllib.parse
 import pytest
 from flask import Flask
 
-from calculator import create_app
+from calculator import create_app, jsonbody
+from calculator.inputs import InputError
 
 from . import servers
 
@@ -191,6 +192,39 @@ def test_each_repeated_key_is_named_once(client):
     text = '{"ild":"present","ild":"absent","myositis":"absent","myositis":"x","ild":"absent"}'
     response = post_json(client, text)
     assert [e["field"] for e in response.get_json()["errors"]] == ["ild", "myositis"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('{"ild":"present","age_at_onset":70,"ild":"present"}', ["ild"]),
+        ('{"age_at_onset":{"a":1,"a":2},"b":[{"c":1,"c":2}]}', ["a", "c"]),
+        ('{"b":1,"a":1,"a":2,"b":2,"a":3}', ["a", "b"]),
+    ],
+)
+def test_each_key_repeated_anywhere_is_named_once_as_it_repeats(text, named):
+    with pytest.raises(InputError) as caught:
+        jsonbody.strict(text.encode())
+    assert [e["field"] for e in caught.value.errors] == named
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":{"k":1},"b":{"k":1}}',  # the same key in two objects is no repeat
+        '[{"a":1,"a":2},',  # not JSON, though a key repeats before it breaks off
+        '{"a":1,"a":2',
+        "",
+    ],
+)
+def test_a_body_without_a_repeated_key_or_not_json_is_left_to_the_model(text):
+    assert jsonbody.strict(text.encode()) == text.encode()
+
+
+def test_malformed_json_with_a_repeated_key_is_a_400(client):
+    response = post_json(client, '[{"age_at_onset":70,"age_at_onset":70},')
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "body"
 
 
 def test_an_empty_key_gets_its_own_message(client):
