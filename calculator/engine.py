@@ -74,7 +74,12 @@ class Assessment:
 
 def status_of(rule: Rule, inputs: Any) -> Status:
     """Decide one rule's status."""
-    return _STATUS[rule.when.check(quantities(inputs))[0]]
+    return status_from(rule, quantities(inputs))
+
+
+def status_from(rule: Rule, known: dict[str, Any]) -> Status:
+    """Decide one rule's status from the quantities of some answers (inputs.quantities)."""
+    return _STATUS[rule.when.check(known)[0]]
 
 
 def finding(rule: Rule, inputs: Any) -> Finding:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .engine import Assessment, Finding, Status, status_of
+from .engine import Assessment, Finding, Status, status_from
 from .inputs import (
+    DERIVED,
     FIELDS,
     ONLY_WHEN_FIELDS,
     QUANTITIES,
@@ -23,10 +24,13 @@ from .inputs import (
     only_when_conflicts,
     parse_number,
     parse_values,
+    quantities,
 )
 from .rules import Rule
 
 MOST_PER_FACTOR = 2
+_FEEDS = {name: [d for d, spec in DERIVED.items() if name in spec.inputs] for name in FIELDS}
+"""The derived quantities each input is part of (the FVC a year before: the fall in FVC)."""
 _CROSS_FIELD = frozenset({*ONLY_WHEN_FIELDS, *(FIELDS[n].only_when[0] for n in ONLY_WHEN_FIELDS)})
 
 
@@ -79,20 +83,22 @@ def tries(
     inputs: Inputs,
     limits: dict[str, list[float]],
     name: str,
-    answers: dict[str, Any] | None = None,
+    known: dict[str, Any] | None = None,
 ) -> Iterator[tuple[Any, Status]]:
     """Yield (value, the rule's status) for each other answer worth trying for one input.
 
     An answer that would contradict another (an ILD answer without ILD) is not tried.
-    `answers` is dict(inputs), when the caller has it already.
+    `known` is quantities(inputs), when the caller has it already: each try copies
+    it, changes one answer and works out again only the quantities derived from it.
     """
-    answers = dict(inputs) if answers is None else answers
+    known = quantities(inputs) if known is None else known
     for value in candidates(limits, inputs, name):
-        # Read by attribute as the rules read Inputs; far cheaper than a model copy.
-        changed = SimpleNamespace(**{**answers, name: value})
-        if name in _CROSS_FIELD and only_when_conflicts(vars(changed)):
+        changed = {**known, name: value}
+        if name in _CROSS_FIELD and only_when_conflicts(changed):
             continue
-        yield value, status_of(rule, changed)  # type: ignore[arg-type]
+        for derived in _FEEDS[name]:
+            changed[derived] = DERIVED[derived].read(SimpleNamespace(**changed))
+        yield value, status_from(rule, changed)
 
 
 def worth_changing(finding: Finding) -> tuple[str, ...]:
@@ -112,12 +118,12 @@ def worth_changing(finding: Finding) -> tuple[str, ...]:
 def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
     limits = assessment.rules.number_limits
-    answers = dict(assessment.inputs)
+    known = quantities(assessment.inputs)
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings:
         found: dict[Status, WhatIf] = {}
         for name in worth_changing(finding):
-            for value, status in tries(finding.rule, assessment.inputs, limits, name, answers):
+            for value, status in tries(finding.rule, assessment.inputs, limits, name, known):
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
