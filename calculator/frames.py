@@ -211,10 +211,15 @@ def answer_rows(
     changed_field: str | None,
     was: str,
     change: bool,
+    form: str = "answers",
 ) -> Markup:
-    """Write the rows of "Your answers"; a what-if's changed answer says what it was."""
+    """Write the rows of "Your answers"; a what-if's changed answer says what it was.
+
+    `form` is the id of the form a Change button sends: a what-if's sends the
+    answers given, not the what-if's.
+    """
     return join(
         frames.answers[name, answer in ("Not known", NOT_APPLICABLE), name == changed_field, change]
-        .fill(answer=answer, was=was)
+        .fill(answer=answer, was=was, form=form)
         for name, _, answer in rows
     )

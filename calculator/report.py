@@ -330,22 +330,16 @@ _STATUS_SHORT = {
     Status.ABSENT: "absent",
     Status.NOT_ASSESSED: "not assessed",
 }
-_COUNT_WORDS = {
-    "adverse_present": "adverse factors present",
-    "favourable_present": "favourable factors present",
-    "not_assessed": "not assessed",
-}
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a what-if changed: the answer, the factors whose status moved, the counts."""
+    """What a what-if changed: the answer, and the factors whose status moved (never a count)."""
 
     field: str
     was: str
     now: str
     factors: list[tuple[Finding, Finding]]  # (before, after), in file order
-    counts: list[tuple[str, int, int]]  # (words, before, after) for the counts that moved
 
     @property
     def ids(self) -> frozenset[str]:
@@ -354,12 +348,14 @@ class Change:
 
     @property
     def line(self) -> str:
-        """Say it in one line: "Onset after the age of 60: present → absent; ... 6 → 5"."""
+        """Say it in one line: "Onset after the age of 60: present → absent".
+
+        A count of factors before and after would read like a score going up or down.
+        """
         parts = [
             f"{after.rule.title}: {_STATUS_SHORT[before.status]} → {_STATUS_SHORT[after.status]}"
             for before, after in self.factors
         ]
-        parts += [f"{words}: {first} → {then}" for words, first, then in self.counts]
         said = "; ".join(parts) if parts else "no factor changed its status"
         return said[0].upper() + said[1:]
 
@@ -372,17 +368,11 @@ def change(before: Assessment, after: Assessment, field: str) -> Change:
         for first, then in zip(before.findings, after.findings, strict=True)
         if first.status is not then.status
     ]
-    counts = [
-        (words, before.summary[key], after.summary[key])
-        for key, words in _COUNT_WORDS.items()
-        if before.summary[key] != after.summary[key]
-    ]
     return Change(
         field,
         spec.describe(getattr(before.inputs, field)),
         spec.describe(getattr(after.inputs, field)),
         moved,
-        counts,
     )
 
 

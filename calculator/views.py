@@ -120,6 +120,7 @@ def show_result(
             changed_field=extra.get("changed_field"),
             was=extra.get("was", ""),
             change=case is None,
+            form="original-answers" if baseline is not None else "answers",
         ),
         what_if_options=frames.what_if_options(made, askable(assessment.inputs)),
         glance=report.glance(assessment, said),

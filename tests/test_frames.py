@@ -78,9 +78,9 @@ def test_every_article_frame_is_the_article_macro(made):
 def test_every_answer_row_frame_names_its_field_and_escapes_the_answer(made):
     _, _, frames = made
     for (name, unknown, changed, change), frame in frames.answers.items():
-        filled = frame.fill(answer=HOSTILE, was="before")
+        filled = frame.fill(answer=HOSTILE, was="before", form="answers")
         assert f"<dt>{Markup.escape(FIELDS[name].label)}</dt>" in filled
         assert HOSTILE not in filled and "&lt;script&gt;" in filled
         assert ('class="not-known"' in filled) is unknown
         assert ("(changed; was before)" in filled) is changed
-        assert (f'value="change:{name}"' in filled) is change
+        assert (f'form="answers" name="action" value="change:{name}"' in filled) is change

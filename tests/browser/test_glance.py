@@ -208,6 +208,17 @@ def test_back_and_forward_through_change_never_ask_to_resend(page: Page, form, t
     assert dialogs == []
 
 
+def test_change_on_a_what_if_returns_to_the_answers_given(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
+    answers = page.get_by_role("complementary", name="Answers for this what-if")
+    expect(answers).to_contain_text("(changed; was Positive)")
+    answers.get_by_role("button", name="Change Anti-Ro52 antibody").click()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    form.expect_kept(page, {"Anti-Ro52 antibody": "Positive"})  # not the what-if's Negative
+    form.expect_kept(page, kept_by_the_server(typical))
+
+
 def test_back_from_the_result_shows_the_form_filled(page: Page, form) -> None:
     dialogs = no_dialogs(page)
     show_typical(page, form)

@@ -25,7 +25,9 @@ def test_a_case_opens_from_the_library_with_its_story_and_result(page: Page, tea
     page.get_by_role("link", name="Teaching cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Teaching cases")
     page.get_by_role("link", name=teaching.title("muscle-only"), exact=True).click()
-    expect(page.get_by_text("Teaching case, invented: not a real patient")).to_be_visible()
+    expect(
+        page.get_by_text("Teaching case, invented: not a real patient", exact=True)
+    ).to_be_visible()
     expected.expect_summary(page)
     region = page.get_by_role("region", name=f"Favourable factors present ({len(favourable)})")
     expect(region.get_by_role("heading", level=3)).to_have_text(
