@@ -463,6 +463,11 @@ def parse_values(data: dict[str, Any]) -> Inputs:
         raise InputError(field_errors(error, data)) from None
 
 
+def lower_first(text: str) -> str:
+    """Lower-case a leading capital inside a sentence, unless it starts an acronym (ILD, FVC)."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
 def format_number(value: float | Decimal) -> str:
     """Write a number in full and in plain digits: 65, 69.9999999, 0.00001 (never 1e-05)."""
     exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from .conditions import comparisons
 from .engine import Assessment, Finding, Status, Step
-from .inputs import FIELDS, QUANTITIES, format_number
+from .inputs import FIELDS, QUANTITIES, format_number, lower_first
 from .rules import Effect, Evidence, Reference, Rule, RuleSet
 
 InputName = StrEnum("InputName", {name: name for name in FIELDS})
@@ -95,7 +95,7 @@ def step_words(step: Step) -> str:
     if step.met is None:
         return f"{label}: not known"
     answer = spec.choices(step.answer).short if spec.choices else spec.with_unit(step.answer)
-    test = step.test.removeprefix("is ")
+    test = lower_first(step.test.removeprefix("is "))
     if spec.choices is not None:
         return f"{label}: {answer}" if step.met else f"{label}: {answer} (not {test})"
     return f"{label}: {answer} ({'' if step.met else 'not '}{test})"
@@ -108,8 +108,13 @@ def _short_label(label: str) -> str:
     return inside if inside.isupper() else head
 
 
-_GATES = frozenset(spec.only_when[0] for spec in FIELDS.values() if spec.only_when)
-"""Answers other questions depend on (ILD): said in a reason only when they alone decide."""
+_GATES = {spec.only_when[0]: spec.only_when[1] for spec in FIELDS.values() if spec.only_when}
+"""Answers other questions depend on, and the answer that opens them (ILD: present).
+
+That a gate is open goes without saying beside the answers it opens ("CRP: 14 mg/L"
+needs no "ILD: present"); a gate closed, or open where the rule asks for it closed
+(muscle involvement only: ILD absent), is part of the reason.
+"""
 
 
 def reason(finding: Finding) -> str:
@@ -117,7 +122,7 @@ def reason(finding: Finding) -> str:
     if finding.status is Status.NOT_ASSESSED:
         names = [_short_label(FIELDS[name].label) for name in finding.missing_inputs]
         return "Not known: " + ", ".join(names)
-    steps = [s for s in finding.working if not (s.field in _GATES and s.met)]
+    steps = [s for s in finding.working if not (s.met and _GATES.get(s.field) == s.answer)]
     return "; ".join(step_words(step) for step in steps or finding.working)
 
 

@@ -21,6 +21,7 @@ from .inputs import (
     InputError,
     Inputs,
     format_number,
+    lower_first,
     only_when_conflicts,
     parse_number,
     parse_values,
@@ -54,12 +55,8 @@ class WhatIf:
         """Ask it in words: "What if age at onset were 61 years?"."""
         spec = FIELDS[self.field]
         asked = getattr(self.value, "what_if", None)
-        return asked or f"What if {_lower(spec.label)} were {_lower(spec.describe(self.value))}?"
-
-
-def _lower(text: str) -> str:
-    """Lower-case a leading capital unless it starts an acronym (ILD, FVC)."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+        answer = lower_first(spec.describe(self.value))
+        return asked or f"What if {lower_first(spec.label)} were {answer}?"
 
 
 def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> list[Any]:

@@ -88,7 +88,7 @@ def test_the_comparison_takes_the_masked_token_of_a_what_if_page(csrf_app):
     client = csrf_app.test_client()
     body = {"csrf_token": first_token(client), "age_at_onset": "70", "what_if": "ild=present"}
     page = client.post("/", data=body).get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/compare">(.*?)</form>', page, re.S)
+    form = re.search(r'<form method="post" action="/compare"[^>]*>(.*?)</form>', page, re.S)
     assert form, "the what-if page has a compare form"
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(1)))
     response = client.post("/compare", data=fields)
