@@ -12,7 +12,7 @@ import re
 
 from calculator.engine import Status, assess
 from calculator.inputs import Inputs
-from calculator.report import DISCLAIMER
+from calculator.report import DISCLAIMER, reason
 from calculator.rules import load_rules
 from calculator.whatif import what_ifs
 
@@ -70,3 +70,18 @@ def test_a_teaching_case_text_says_the_patient_is_invented(client):
     case = BOOK.cases[0]
     notes = notes_of(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert f"TEACHING CASE, INVENTED: NOT A REAL PATIENT. {case.title}." in notes.split("\n\n")[0]
+
+
+def test_a_reason_says_a_closed_gate_but_not_an_open_one():
+    without_ild = assess(RULES, Inputs(myositis="present", ild="absent", crp_mg_per_l=14))
+    with_ild = assess(RULES, Inputs(myositis="present", ild="present", crp_mg_per_l=14))
+    said = {
+        (label, f.rule.id): reason(f)
+        for label, a in (("without", without_ild), ("with", with_ild))
+        for f in a.findings
+    }
+    # Muscle involvement only is myositis *and* no ILD: both are the reason.
+    assert said["without", "muscle_only"] == "Muscle involvement: Present; ILD: Absent"
+    # Raised CRP counts only with ILD: ILD present goes without saying, absent is the reason.
+    assert said["with", "raised_crp"] == "CRP: 14 mg/L (at least 10)"
+    assert said["without", "raised_crp"] == "ILD: Absent (not present)"
