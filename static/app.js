@@ -233,7 +233,14 @@
     var id = window.history.state && window.history.state.asysResult;
     var record = id ? read(RESULT + id) : null;
     var fields = record ? record.fields : readKept();
-    if (!fields) { return; }
+    if (!fields) {
+      var status = document.querySelector("[data-restore-status]");
+      if (status) {
+        status.textContent = "This tab no longer holds the answers for this result: they were " +
+          "cleared, or the tab was closed. Nothing was kept on the server.";
+      }
+      return;
+    }
     if (record) {
       // The result posted again keeps a record of its own.
       try { window.sessionStorage.removeItem(RESULT + id); } catch (e) { /* storage off */ }

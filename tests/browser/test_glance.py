@@ -271,6 +271,8 @@ def test_clear_my_answers_on_a_result_forgets_them(page: Page, form, typical) ->
     page.get_by_role("button", name="Clear my answers").click()
     expect_empty_form(page)
     assert page.evaluate("sessionStorage.length") == 0
+    page.go_back()  # to the result, which can no longer be shown
+    expect(page.get_by_text("This tab no longer holds the answers for this result")).to_be_visible()
 
 
 def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
