@@ -135,8 +135,15 @@ def show_result(
 
 
 def show_form(form: AnswersForm, status: int = 200, focus: str | None = None):
-    """Render the form, at one question when a Change link asked for it."""
+    """Render the form, at one question when a Change link asked for it.
+
+    A question that applies only with ILD is hidden while ILD is not present:
+    Change on it goes to the ILD question, which opens it.
+    """
     focus = focus if focus in FIELDS else None
+    gate = FIELDS[focus].only_when if focus else None
+    if gate and form[gate[0]].data != gate[1]:
+        focus = gate[0]
     return render_template("calculator/form.html", form=form, focus=focus), status
 
 

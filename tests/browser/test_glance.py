@@ -493,3 +493,21 @@ def test_an_empty_form_asks_for_one_answer(page: Page, form) -> None:
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text(re.compile(r"^Answer at least one question"))
+
+
+def test_links_under_the_tiles_lead_to_the_answers_and_the_notes(page: Page, form) -> None:
+    show_typical(page, form)
+    page.get_by_role("link", name="your answers", exact=True).click()
+    expect(page.get_by_role("heading", name="Your answers")).to_be_in_viewport()
+    page.get_by_role("link", name="the text for the notes").click()
+    expect(page.get_by_label(NOTES_LABEL)).to_be_in_viewport()
+
+
+def test_change_on_a_question_that_needs_ild_goes_to_the_ild_question(page: Page, form) -> None:
+    page.goto("/")
+    form.fill(page, {"Age at onset": "50", "Interstitial lung disease (ILD)": "Absent"})
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+    page.get_by_role("button", name="Change Course of the ILD").click()
+    ild = form.question(page, "Interstitial lung disease (ILD)")
+    expect(ild.get_by_label("Absent", exact=True)).to_be_focused()
