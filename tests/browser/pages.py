@@ -12,8 +12,11 @@ WHAT_IF_TITLE = re.compile(r"^What if: .*\. Result for these answers – ")
 
 
 def your_answers(page: Page) -> Locator:
-    """Return the result's "Your answers" box, beside the factors."""
-    return page.get_by_role("complementary", name="Your answers")
+    """Return the result's answers box, beside the factors: "Your answers", or on a what-if
+    "Answers for this what-if"."""
+    return page.get_by_role(
+        "complementary", name=re.compile(r"^(Your answers|Answers for this what-if)$")
+    )
 
 
 def given_answers(page: Page) -> Locator:
