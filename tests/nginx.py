@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .helpers import ROOT
-from .servers import free_port
+from .servers import free_port, stop
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -146,9 +146,4 @@ def front_door(
                         time.sleep(0.2)
                 yield door
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+                stop(process, grace=15)

@@ -76,9 +76,14 @@ def gunicorn(
             wait_for(f"{url}/healthz", process, log)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop(process, grace=20)
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    """Stop a server: SIGTERM, then SIGKILL if it has not ended after `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
