@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from . import frames, report, rules_of
 from .engine import Assessment, assess
 from .forms import FORM_GROUPS, AnswersForm
-from .inputs import FIELDS, InputError, Inputs
+from .inputs import FIELDS, InputError, Inputs, lower_first
 from .whatif import apply, askable, token_of, what_ifs
 
 bp = Blueprint("calculator", __name__)
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["to_assess"] = lambda finding: words().to_assess(finding)
     app.jinja_env.globals["short_needs"] = lambda finding: words().short_needs(finding)
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
+    app.jinja_env.filters["lower_first"] = lower_first
     app.jinja_env.globals["slot"] = frames.slot
     macros = app.jinja_env.get_template("_macros.html").module
     app.extensions["factor_html"] = {
@@ -85,7 +86,9 @@ def show_result(
     said = words()
     case = extra.get("case")
     change = extra.get("change")
-    offers = what_ifs(assessment)
+    # A what-if page asks no further what-if of its own answers: one from there starts from
+    # the answers given (its form carries them), so every what-if is one change from them.
+    offers = what_ifs(assessment) if baseline is None else {}
     macros = current_app.jinja_env.get_template("_macros.html").module
     rules_url = url_for("calculator.catalogue")
     sections = report.sections(assessment)
@@ -122,7 +125,7 @@ def show_result(
             change=case is None,
             form="original-answers" if baseline is not None else "answers",
         ),
-        what_if_options=frames.what_if_options(made, askable(assessment.inputs)),
+        what_if_options=frames.what_if_options(made, askable((baseline or assessment).inputs)),
         glance=report.glance(assessment, said),
         known=report.known_answers(assessment),
         form=form or AnswersForm(formdata=None),

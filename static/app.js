@@ -197,6 +197,9 @@
       if (button && button.hasAttribute("data-clear")) { forget(); return; }
       keep(answersOf(form));
     });
+    // Kept as it is typed, so that Reload, and Back after a link, keep what was typed.
+    form.addEventListener("change", function () { keep(answersOf(form)); });
+    form.addEventListener("input", function () { keep(answersOf(form)); });
   }
 
   function cameBackOrReloaded() {
@@ -232,7 +235,8 @@
   function restore(form) {
     var id = window.history.state && window.history.state.asysResult;
     var record = id ? read(RESULT + id) : null;
-    var fields = record ? record.fields : readKept();
+    // Only this entry's own record: after Clear, the answers kept since are another patient's.
+    var fields = record ? record.fields : null;
     if (!fields) {
       var status = document.querySelector("[data-restore-status]");
       if (status) {

@@ -127,7 +127,7 @@ def test_a_what_if_shows_the_changed_result_and_marks_what_changed(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "What if: Age at onset were 61 years" in html
-    assert "Before: 60 years" in html
+    assert "Age at onset: 60 years → 61 years." in html  # the change, from what it was
     assert 'data-present="age_over_60"' in html
     start = html.index('id="factor-age_over_60"')
     assert "Changed:</strong> was" in html[start : html.index("</article>", start)]

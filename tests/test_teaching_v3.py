@@ -106,7 +106,7 @@ def test_a_case_named_with_other_answers_is_not_shown_as_the_case(client):
     ("data", "said"),
     [
         ({"what_if_field": "age_at_onset", "what_if_number": "59"}, "Age at onset were 59 years"),
-        ({"what_if": "anti_ro52=positive"}, "Anti-Ro52 antibody were Positive"),
+        ({"what_if": "anti_ro52=positive"}, "Anti-Ro52 antibody were positive"),
     ],
 )
 def test_any_one_answer_can_be_asked(client, data, said):

@@ -511,3 +511,40 @@ def test_change_on_a_question_that_needs_ild_goes_to_the_ild_question(page: Page
     page.get_by_role("button", name="Change Course of the ILD").click()
     ild = form.question(page, "Interstitial lung disease (ILD)")
     expect(ild.get_by_label("Absent", exact=True)).to_be_focused()
+
+
+def test_a_what_if_from_a_what_if_starts_from_the_answers_given(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
+    expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Ro52"))).to_be_visible()
+    # No what-if is offered of the what-if's own answers; the form asks one of the answers given.
+    expect(page.locator("button[name=what_if]")).to_have_count(0)
+    page.get_by_label("What if this measurement …").select_option(label="Age at onset (years)")
+    page.get_by_label("were (a number)").fill("59")
+    page.get_by_label("were (a number)").press("Enter")
+    expect(page.get_by_role("heading", name="What if: Age at onset were 59 years")).to_be_visible()
+    answers = your_answers(page)
+    expect(answers).to_contain_text("59 years (changed; was 64 years)")
+    row = answers.locator(".answers-row").filter(has_text="Anti-Ro52 antibody")
+    expect(row).to_contain_text("Positive")  # as given, not the first what-if's Negative
+    page.get_by_role("button", name="Back to the original answers").click()
+    expect_the_result_again(page, typical)
+
+
+def test_reload_keeps_what_was_typed(page: Page, form) -> None:
+    page.goto("/")
+    form.fill(page, {"Age at onset": "55", "Interstitial lung disease (ILD)": "Present"})
+    page.reload()
+    form.expect_kept(page, {"Age at onset": "55", "Interstitial lung disease (ILD)": "Present"})
+
+
+def test_after_clear_an_old_result_never_shows_the_next_patient(page: Page, form, typical) -> None:
+    show_typical(page, form)
+    page.get_by_role("button", name="Clear my answers").click()
+    expect_empty_form(page)
+    form.fill(page, {"Age at onset": "45"})
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+    page.go_back()  # the form
+    page.go_back()  # the first patient's result: its answers were cleared
+    expect(page.get_by_text("This tab no longer holds the answers for this result")).to_be_visible()

@@ -50,7 +50,7 @@ def test_a_what_if_then_side_by_side(page: Page, teaching) -> None:
     page.goto("/cases/stable-jo1")
     # A teaching case shows its what-ifs without being asked.
     choose_what_if(page, "What if anti-Jo-1 antibody were negative?", shown=True)
-    expect(page).to_have_title(re.compile(r"^What if: Anti-Jo-1 antibody were Negative"))
+    expect(page).to_have_title(re.compile(r"^What if: Anti-Jo-1 antibody were negative"))
     factor = (
         page.get_by_role("region", name=re.compile(r"^Not assessed \(\d+\)$"))
         .get_by_role("article")
