@@ -76,6 +76,7 @@ class ResultFrames:
     what_if_groups: dict[str, Frame]  # a choice field's group of options in the what-if form
     what_if_options: dict[tuple[str, str], Markup]  # (field, value): one of its choices
     what_if_measurements: dict[str, Markup]  # a number field
+    changed_note: Callable[[Finding], Markup]  # a what-if's mark on a factor it changed
 
     @classmethod
     def build(cls, rules: RuleSet, macros: Any, factor_html: dict[str, Markup]) -> ResultFrames:
@@ -128,6 +129,7 @@ class ResultFrames:
                 for name, spec in FIELDS.items()
                 if spec.is_number
             },
+            macros.changed_note,
         )
 
 
@@ -176,7 +178,6 @@ def articles(
     *,
     opened: bool,
     before: dict[str, Finding] | None,
-    was_label: Callable[[Finding], Markup],
     rules_url: str,
 ) -> Markup:
     """Write the articles of one section: status, reason, what-ifs, explanation.
@@ -192,7 +193,7 @@ def articles(
         frame = frames.articles[rule_id, finding.status, bool(offered), opened and bool(offered)]
         changed = Markup("")
         if before is not None and before[rule_id].status is not finding.status:
-            changed = was_label(before[rule_id])
+            changed = frames.changed_note(before[rule_id])
         written.append(
             frame.fill(
                 changed=changed,
@@ -211,15 +212,10 @@ def answer_rows(
     changed_field: str | None,
     was: str,
     change: bool,
-    form: str = "answers",
 ) -> Markup:
-    """Write the rows of "Your answers"; a what-if's changed answer says what it was.
-
-    `form` is the id of the form a Change button sends: a what-if's sends the
-    answers given, not the what-if's.
-    """
+    """Write the rows of "Your answers"; a what-if's changed answer says what it was."""
     return join(
         frames.answers[name, answer in ("Not known", NOT_APPLICABLE), name == changed_field, change]
-        .fill(answer=answer, was=was, form=form)
+        .fill(answer=answer, was=was)
         for name, _, answer in rows
     )

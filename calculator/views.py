@@ -89,7 +89,6 @@ def show_result(
     # A what-if page asks no further what-if of its own answers: one from there starts from
     # the answers given (its form carries them), so every what-if is one change from them.
     offers = what_ifs(assessment) if baseline is None else {}
-    macros = current_app.jinja_env.get_template("_macros.html").module
     rules_url = url_for("calculator.catalogue")
     sections = report.sections(assessment)
     written = {
@@ -100,7 +99,6 @@ def show_result(
             offers,
             opened=case is not None,
             before=extra.get("before"),
-            was_label=macros.changed_note,
             rules_url=rules_url,
         )
         for section in sections
@@ -123,7 +121,6 @@ def show_result(
             changed_field=extra.get("changed_field"),
             was=extra.get("was", ""),
             change=case is None,
-            form="original-answers" if baseline is not None else "answers",
         ),
         what_if_options=frames.what_if_options(made, askable((baseline or assessment).inputs)),
         glance=report.glance(assessment, said),
