@@ -35,6 +35,10 @@ from .rules import Effect
 bp = Blueprint("cdshooks", __name__)
 
 SERVICE_ID = "asys-prognostic-factors"
+FHIR_SERVER_PATTERN = r"^https?://[!-~]+$"
+r"""A FHIR server's base URL: visible ASCII only. "\s" differs between regex engines (Python's
+counts U+0085 as a space, JSON Schema checkers' do not), so the server and the OpenAPI
+document say exactly this, and agree."""
 LABEL = "ASyS prognostic factor calculator"
 
 
@@ -171,7 +175,7 @@ class HookRequest(BaseModel):
 
     hook: str = Field(min_length=1)
     hookInstance: str = Field(min_length=1)  # noqa: N815
-    fhirServer: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")  # noqa: N815
+    fhirServer: str | None = Field(default=None, pattern=FHIR_SERVER_PATTERN)  # noqa: N815
     fhirAuthorization: FhirAuthorization | None = None  # noqa: N815
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, jsonify, render_template
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from .cdshooks import FHIR_SERVER_PATTERN
 from .inputs import FIELDS, Inputs
 from .report import AssessmentOut
 
@@ -56,7 +57,7 @@ HOOK_REQUEST = {
     "properties": {
         "hook": {"const": "patient-view"},
         "hookInstance": {"type": "string", "minLength": 1},
-        "fhirServer": {"type": "string", "pattern": "^https?://[^\\s]+$"},
+        "fhirServer": {"type": "string", "pattern": FHIR_SERVER_PATTERN},
         "fhirAuthorization": {
             "type": "object",
             "additionalProperties": False,
