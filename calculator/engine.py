@@ -79,7 +79,7 @@ def status_of(rule: Rule, inputs: Any) -> Status:
 
 def status_from(rule: Rule, known: dict[str, Any]) -> Status:
     """Decide one rule's status from the quantities of some answers (inputs.quantities)."""
-    return _STATUS[rule.when.check(known)[0]]
+    return _STATUS[rule.when.decide(known)]
 
 
 def finding(rule: Rule, inputs: Any) -> Finding:

@@ -13,6 +13,7 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -411,10 +412,14 @@ def _only_when_in_schema(schema: dict[str, Any]) -> None:
             prop["unit"] = FIELDS[name].unit
 
 
-def only_when_conflicts(data: dict[str, Any]) -> list[str]:
-    """Name the fields answered while the answer they depend on is not given."""
+def only_when_conflicts(data: dict[str, Any], names: Iterable[str] | None = None) -> list[str]:
+    """Name the fields answered while the answer they depend on is not given.
+
+    `names` limits the check to some of the fields that depend on another
+    (ONLY_WHEN_INVOLVING[name]: those a change of one answer can put at odds).
+    """
     wrong = []
-    for name in ONLY_WHEN_FIELDS:
+    for name in ONLY_WHEN_FIELDS if names is None else names:
         spec = FIELDS[name]
         field, value = spec.only_when  # type: ignore[misc]
         if data.get(field) == value or name not in data:
@@ -701,6 +706,12 @@ class DerivedSpec(FieldSpec):
 FIELDS: dict[str, FieldSpec] = {name: FieldSpec(name) for name in Inputs.model_fields}
 ONLY_WHEN_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.only_when)
 ILD_ONLY_FIELDS = tuple(name for name in ONLY_WHEN_FIELDS if FIELDS[name].ild_only)
+ONLY_WHEN_INVOLVING = {
+    name: tuple(n for n in ONLY_WHEN_FIELDS if name in (n, FIELDS[n].only_when[0]))  # type: ignore[index]
+    for name in FIELDS
+}
+"""For each field, the fields whose "only when" rule it is part of: a change of that one
+answer, in answers that agreed, can put only these at odds with the rest."""
 _ONLY_WHEN_BY_CONDITION: dict[tuple[str, str], list[str]] = {}
 for _name in ONLY_WHEN_FIELDS:
     _ONLY_WHEN_BY_CONDITION.setdefault(FIELDS[_name].only_when, []).append(_name)  # type: ignore[arg-type]

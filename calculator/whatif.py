@@ -16,7 +16,7 @@ from .engine import Assessment, Finding, Status, status_from
 from .inputs import (
     DERIVED,
     FIELDS,
-    ONLY_WHEN_FIELDS,
+    ONLY_WHEN_INVOLVING,
     QUANTITIES,
     InputError,
     Inputs,
@@ -32,7 +32,6 @@ from .rules import Rule
 MOST_PER_FACTOR = 2
 _FEEDS = {name: [d for d, spec in DERIVED.items() if name in spec.inputs] for name in FIELDS}
 """The derived quantities each input is part of (the FVC a year before: the fall in FVC)."""
-_CROSS_FIELD = frozenset({*ONLY_WHEN_FIELDS, *(FIELDS[n].only_when[0] for n in ONLY_WHEN_FIELDS)})
 
 
 @dataclass(frozen=True)
@@ -85,17 +84,30 @@ def tries(
     """Yield (value, the rule's status) for each other answer worth trying for one input.
 
     An answer that would contradict another (an ILD answer without ILD) is not tried.
-    `known` is quantities(inputs), when the caller has it already: each try copies
-    it, changes one answer and works out again only the quantities derived from it.
+    `known` is quantities(inputs), when the caller has it already.
     """
     known = quantities(inputs) if known is None else known
+    for value, changed in variants(inputs, limits, name, known):
+        yield value, status_from(rule, changed)
+
+
+def variants(
+    inputs: Inputs, limits: dict[str, list[float]], name: str, known: dict[str, Any]
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Yield (value, the quantities with that answer) for each other answer worth trying.
+
+    Each copies `known` (quantities(inputs)), changes one answer and works out again
+    only the quantities derived from it. The answers given agree with each other, so
+    only the "only when" rules the changed answer is part of can be broken.
+    """
+    involved = ONLY_WHEN_INVOLVING[name]
     for value in candidates(limits, inputs, name):
         changed = {**known, name: value}
-        if name in _CROSS_FIELD and only_when_conflicts(changed):
+        if involved and only_when_conflicts(changed, involved):
             continue
         for derived in _FEEDS[name]:
             changed[derived] = DERIVED[derived].read(SimpleNamespace(**changed))
-        yield value, status_from(rule, changed)
+        yield value, changed
 
 
 def worth_changing(finding: Finding) -> tuple[str, ...]:
@@ -116,11 +128,15 @@ def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
     """For each factor, the one-answer changes that would change its status."""
     limits = assessment.rules.number_limits
     known = quantities(assessment.inputs)
+    tried: dict[str, list[tuple[Any, dict[str, Any]]]] = {}  # each answer's variants, made once
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings:
         found: dict[Status, WhatIf] = {}
         for name in worth_changing(finding):
-            for value, status in tries(finding.rule, assessment.inputs, limits, name, known):
+            if name not in tried:
+                tried[name] = list(variants(assessment.inputs, limits, name, known))
+            for value, changed in tried[name]:
+                status = status_from(finding.rule, changed)
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
@@ -177,7 +193,10 @@ def askable(inputs: Inputs) -> list[Askable]:
             (member.value, member.label)
             for member in spec.known_choices
             if member is not current
-            and not (name in _CROSS_FIELD and only_when_conflicts({**answers, name: member}))
+            and not (
+                ONLY_WHEN_INVOLVING[name]
+                and only_when_conflicts({**answers, name: member}, ONLY_WHEN_INVOLVING[name])
+            )
         ]
         if options:
             found.append(Askable(name, spec.label, options))

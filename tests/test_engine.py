@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from calculator import create_app, rules_of
 from calculator.engine import Status, assess, finding, status_of
-from calculator.inputs import Inputs
+from calculator.inputs import Inputs, quantities
 from calculator.rules import Condition, load_rules
 
 from .helpers import RULES_PATH
@@ -25,9 +25,16 @@ TRUTHS = (True, False, None)
 
 
 def truth(condition: dict, jo1: bool | None, mda5: bool | None = None, ro52=None) -> bool | None:
-    """Evaluate a condition on the answers that make each comparison true, false or unknown."""
+    """Evaluate a condition on the answers that make each comparison true, false or unknown.
+
+    Both compiled forms must agree: the check with its working, and the truth alone
+    that the what-if search uses.
+    """
     inputs = Inputs(anti_jo1=ANSWER[jo1], anti_mda5=ANSWER[mda5], anti_ro52=ANSWER[ro52])
-    return CONDITION.validate_python(condition).evaluate(inputs).truth
+    node = CONDITION.validate_python(condition)
+    found = node.evaluate(inputs).truth
+    assert node.decide(quantities(inputs)) is found
+    return found
 
 
 JO1 = {"field": "anti_jo1", "eq": "positive"}

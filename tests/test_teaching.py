@@ -164,6 +164,33 @@ def test_every_offered_what_if_changes_its_factor_as_it_says(data):
             assert status_of(finding.rule, changed) is offer.status is not finding.status
 
 
+@settings(max_examples=150, deadline=None)
+@given(any_answers())
+def test_every_rule_decides_alone_as_its_working_does(data):
+    """The what-ifs decide by truth alone: it must be the truth the working gives, every rule."""
+    from calculator.inputs import Inputs, quantities
+
+    known = quantities(Inputs(**data))
+    for rule in RULES.rules:
+        assert rule.when.decide(known) is rule.when.check(known)[0], rule.id
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_answers())
+def test_one_changed_answer_can_break_only_the_rules_it_is_part_of(data):
+    """The what-ifs check only the "only when" rules of the answer they change: enough."""
+    from calculator.inputs import FIELDS, ONLY_WHEN_INVOLVING, Inputs, only_when_conflicts
+    from calculator.whatif import candidates
+
+    inputs = Inputs(**data)
+    answers = dict(inputs)
+    for name in FIELDS:
+        for value in candidates(RULES.number_limits, inputs, name):
+            changed = {**answers, name: value}
+            narrow = only_when_conflicts(changed, ONLY_WHEN_INVOLVING[name])
+            assert narrow == only_when_conflicts(changed), (name, value)
+
+
 def every_what_if(assessment) -> dict[str, list]:
     """The what-ifs found by trying every input of every rule: what what_ifs() must match."""
     from calculator.whatif import MOST_PER_FACTOR, WhatIf, tries
