@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .engine import Finding, Status
 from .inputs import FIELDS
@@ -44,6 +44,8 @@ class Frame:
         self._names = parts[1::2]
         if _MARK in "".join(self._static):
             raise ValueError("a slot's marker is malformed in a frame's markup")
+        self._first = self._static[0]
+        self._then = tuple(zip(self._names, self._static[1:], strict=True))
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -52,12 +54,24 @@ class Frame:
 
     def fill(self, **values: Any) -> Markup:
         """Return the markup with each slot replaced by its value, escaped."""
-        out = [self._static[0]]
-        for name, static in zip(self._names, self._static[1:], strict=True):
+        out = [self._first]
+        for name, static in self._then:
             value = values[name]
-            out.append(value if isinstance(value, Markup) else escape(value))
+            out.append(value if isinstance(value, Markup) else _escaped(value))
             out.append(static)
         return Markup("".join(out))  # noqa: S704 - the static parts are Jinja's, the rest escaped
+
+
+def _escaped(value: Any) -> str:
+    """Escape text as markupsafe.escape does, without making a Markup of each small part."""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def join(parts: Iterable[Markup], between: str = "") -> Markup:
