@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .engine import Assessment, Finding, Status, status_from
 from .inputs import (
@@ -164,8 +164,7 @@ def can_decide(rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name:
     return any(status is not Status.NOT_ASSESSED for _, status in tries(rule, inputs, limits, name))
 
 
-@dataclass(frozen=True)
-class Askable:
+class Askable(NamedTuple):
     """A field the "What if … were …" form offers: its choices, or None for a number."""
 
     name: str
@@ -174,13 +173,20 @@ class Askable:
     unit: str = ""
 
 
+_OPTIONS = {
+    name: tuple((member, member.value, member.label) for member in spec.known_choices)
+    for name, spec in FIELDS.items()
+}
+"""Each field's known answers as (answer, value, label), read once rather than per page."""
+
+
 def askable(inputs: Inputs) -> list[Askable]:
     """List the answers a what-if may change, each with the values that would be valid.
 
     A question that does not apply (an ILD-only one without ILD) is left out, and
     so is an answer that would contradict others (ILD absent while ILD answers are given).
     """
-    answers = dict(inputs)
+    answers = vars(inputs)  # read, never changed: no copy of the answers
     found = []
     for name, spec in FIELDS.items():
         if spec.only_when and answers.get(spec.only_when[0]) != spec.only_when[1]:
@@ -188,15 +194,12 @@ def askable(inputs: Inputs) -> list[Askable]:
         if spec.is_number:
             found.append(Askable(name, spec.label, None, spec.unit))
             continue
-        current = answers[name]
+        current, involved = answers[name], ONLY_WHEN_INVOLVING[name]
         options = [
-            (member.value, member.label)
-            for member in spec.known_choices
+            (value, label)
+            for member, value, label in _OPTIONS[name]
             if member is not current
-            and not (
-                ONLY_WHEN_INVOLVING[name]
-                and only_when_conflicts({**answers, name: member}, ONLY_WHEN_INVOLVING[name])
-            )
+            and not (involved and only_when_conflicts({**answers, name: member}, involved))
         ]
         if options:
             found.append(Askable(name, spec.label, options))
