@@ -8,6 +8,12 @@ the same answer: a JSON content type as Flask reads it, a Content-Length within
 the limit and a body of that length, a trusted host, and answers that are valid.
 Every other request, errors included, goes on to Flask with its body as it
 came, so that each refusal is the one the view gives. The body is never kept.
+
+What Flask would run around this route is not run here: before- and
+after-request hooks, signals, the session. None touches the API today. One added
+later that changes an answer fails tests/test_api_fastpath.py, which compares
+whole answers with Flask's; one that only logs or counts would silently miss
+the requests answered here.
 """
 
 from __future__ import annotations
