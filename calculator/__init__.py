@@ -104,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cdshooks,
         cli,
         errors,
+        fastpath,
         fhir,
         openapi,
         security,
@@ -111,6 +112,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         views,
     )
 
+    # Innermost, so that a request it answers still gets the proxy fix, the security
+    # headers and the chunked-body limit: each init_app wraps what came before.
+    fastpath.init_app(app)
     security.init_app(app)
     bodies.init_app(app)
     errors.init_app(app)

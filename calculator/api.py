@@ -1,4 +1,9 @@
-"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz."""
+"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz.
+
+A good assessment request is usually answered before Flask sees it, by
+fastpath.AssessFastPath; both paths give the answer of `answer`, and any
+request the fast path does not take comes here, to the view below.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,15 @@ def init_app(app: Flask) -> None:
     """Register the API, and its writer for the rules the app loaded."""
     app.register_blueprint(bp)
     app.extensions["json_writer"] = report.JsonWriter(rules_of(app))
+
+
+def answer(app: Flask, body: bytes) -> bytes:
+    """Assess a JSON body of answers and return the API's answer, as UTF-8 JSON.
+
+    Raises InputError when the body is not valid answers (malformed: 400, else 422).
+    """
+    inputs = parse_json(jsonbody.strict(body))
+    return app.extensions["json_writer"].write(assess(rules_of(app), inputs))
 
 
 def error(status: int, field: str, message: str):
@@ -40,11 +54,10 @@ def assess_json():
         return error(415, "body", "Send the answers as JSON, with Content-Type: application/json.")
     body = request.get_data(cache=False)
     try:
-        inputs = parse_json(jsonbody.strict(body))
+        data = answer(current_app, body)
     except InputError as problem:
         return jsonify(errors=problem.errors), 400 if problem.malformed else 422
-    answer = current_app.extensions["json_writer"].write(assess(rules_of(current_app), inputs))
-    return current_app.response_class(answer, mimetype="application/json")
+    return current_app.response_class(data, mimetype="application/json")
 
 
 @bp.get("/healthz")

@@ -491,10 +491,11 @@ def _references(rule: Rule) -> str:
 class JsonWriter:
     """Write the API's answer, an AssessmentOut, as JSON in UTF-8.
 
-    What never changes for a rule is serialized once, when the rules load, and
-    so is every step of a working that does not hold a number (a choice's
-    answer, or not known); each request adds only the status, the missing
-    inputs and the steps that compare a number.
+    What never changes for a rule is serialized once, when the rules load: a
+    factor's text up to its missing inputs, for each status it can have, and
+    its references; so is every step of a working that does not hold a number
+    (a choice's answer, or not known). Each request adds only the missing
+    inputs, the steps that compare a number, the counts and the derived values.
     The key order is that of design.md, and tests check the text against
     AssessmentOut.
     """
@@ -505,33 +506,36 @@ class JsonWriter:
             f'"reviewed":{_dumps(rules.reviewed.isoformat())},'
             f'"disclaimer":{_dumps(DISCLAIMER)}'
         )
-        factors = {
-            rule.id: (
-                _dumps(
-                    {
-                        "id": rule.id,
-                        "title": rule.title,
-                        "effect": rule.effect,
-                        "evidence": rule.evidence,
-                        "studied_in": rule.studied_in,
-                    }
-                )[:-1],
-                f'"explanation":{_dumps(rule.explanation)},"caveat":{_dumps(rule.caveat)}',
-                _references(rule),
-            )
-            for rule in rules.factors
-        }
-        cautions = {
-            rule.id: (
-                _dumps({"id": rule.id, "title": rule.title, "explanation": rule.explanation})[:-1],
-                _references(rule),
-            )
-            for rule in rules.cautions
-        }
         # Kept as UTF-8 bytes, ready to join (see write).
-        self._head = head.encode()
-        self._factors = {key: tuple(map(str.encode, parts)) for key, parts in factors.items()}
-        self._cautions = {key: tuple(map(str.encode, parts)) for key, parts in cautions.items()}
+        self._head = head.encode() + b',"summary":'
+        # A factor is opened up to its missing inputs, for each status it can have, and
+        # closed after its working; the slot is its count in the summary (see _slot).
+        self._open: dict[tuple[str, Status], tuple[bytes, int]] = {}
+        self._close: dict[str, bytes] = {}
+        for rule in rules.factors:
+            about = _dumps(
+                {
+                    "id": rule.id,
+                    "title": rule.title,
+                    "effect": rule.effect,
+                    "evidence": rule.evidence,
+                    "studied_in": rule.studied_in,
+                }
+            )[:-1]
+            words = f'"explanation":{_dumps(rule.explanation)},"caveat":{_dumps(rule.caveat)}'
+            for status in Status:
+                self._open[rule.id, status] = (
+                    f'{about},"status":"{status.value}",{words},"missing_inputs":'.encode(),
+                    _slot(status, rule.effect),
+                )
+            self._close[rule.id] = f'],"references":{_references(rule)}}}'.encode()
+        self._cautions: dict[str, tuple[bytes, bytes]] = {}
+        for rule in rules.cautions:
+            about = _dumps({"id": rule.id, "title": rule.title, "explanation": rule.explanation})
+            self._cautions[rule.id] = (
+                f'{about[:-1]},"working":['.encode(),
+                f'],"references":{_references(rule)}}}'.encode(),
+            )
         # Every step the rules can make whatever the numbers: a choice's answer, or not known.
         self._steps = {
             step: _step_json(step)
@@ -543,58 +547,61 @@ class JsonWriter:
     def write(self, assessment: Assessment) -> bytes:
         """Return the answer for one assessment, as UTF-8.
 
-        The parts are joined as bytes, each encoded once: the text is long and
-        not all ASCII, so encoding it whole on every request would cost more
-        than making it.
+        The parts are joined once, as bytes, each encoded once: the text is long
+        and not all ASCII, so encoding it whole on every request would cost more
+        than making it. The summary is counted while the factors are written.
         """
-        return b"".join(
+        written = self._steps
+        cautions = []
+        for finding in assessment.cautions:
+            opened, closed = self._cautions[finding.rule.id]
+            steps = b",".join([written.get(s) or _step_json(s) for s in finding.working])
+            cautions.append(opened + steps + closed)
+        counts = [0, 0, 0, 0]
+        parts = [b""]  # the summary, once counted
+        opening, closing = self._open, self._close
+        for finding in assessment.findings:
+            rule_id = finding.rule.id
+            opened, slot = opening[rule_id, finding.status]
+            counts[slot] += 1
+            parts += (
+                opened,
+                _names_json(finding.missing_inputs),
+                b",".join([written.get(s) or _step_json(s) for s in finding.working]),
+                closing[rule_id],
+                b",",
+            )
+        if len(parts) > 1:
+            parts.pop()  # the comma after the last factor
+        parts[0] = b"".join(
             [
                 self._head,
-                b',"summary":',
-                _dumps(assessment.summary).encode(),
+                _SUMMARY % tuple(counts[:3]),
                 b',"cautions":[',
-                b",".join([self._caution(f) for f in assessment.cautions]),
+                b",".join(cautions),
                 b'],"derived":',
                 _dumps(assessment.derived).encode(),
                 b',"factors":[',
-                b",".join([self._factor(f) for f in assessment.findings]),
-                b"]}",
             ]
         )
+        parts.append(b"]}")
+        return b"".join(parts)
 
-    def _caution(self, finding: Finding) -> bytes:
-        head, references = self._cautions[finding.rule.id]
-        return b"".join(
-            [head, b',"working":', self._working(finding), b',"references":', references, b"}"]
-        )
 
-    def _factor(self, finding: Finding) -> bytes:
-        head, words, references = self._factors[finding.rule.id]
-        return b"".join(
-            [
-                head,
-                _STATUS_JSON[finding.status],
-                words,
-                b',"missing_inputs":',
-                _names_json(finding.missing_inputs),
-                b',"working":',
-                self._working(finding),
-                b',"references":',
-                references,
-                b"}",
-            ]
-        )
+def _slot(status: Status, effect: Effect) -> int:
+    """Return where Assessment.summary counts a factor: 0, 1, 2 in its order; 3 if it does not."""
+    if status is Status.NOT_ASSESSED:
+        return 2
+    if status is Status.PRESENT:
+        return {Effect.ADVERSE: 0, Effect.FAVOURABLE: 1}.get(effect, 3)
+    return 3
 
-    def _working(self, finding: Finding) -> bytes:
-        """Serialize a finding's working; most steps were written when the rules loaded."""
-        written = self._steps
-        return b"[%b]" % b",".join(
-            [written.get(step) or _step_json(step) for step in finding.working]
-        )
+
+_SUMMARY = b'{"adverse_present": %d, "favourable_present": %d, "not_assessed": %d}'
+"""Assessment.summary as _dumps writes it, the counts in its order."""
 
 
 _MET = {True: "true", False: "false", None: "null"}
-_STATUS_JSON = {status: f',"status":"{status.value}",'.encode() for status in Status}
 
 
 @cache
@@ -618,5 +625,5 @@ def _answer_json(answer: Any) -> str:
 
 @cache
 def _names_json(names: tuple[str, ...]) -> bytes:
-    """Serialize a tuple of input names (few distinct ones: a factor reads few inputs)."""
-    return json.dumps(names).encode()
+    """Serialize a factor's missing inputs, and open its working (a factor reads few inputs)."""
+    return json.dumps(names).encode() + b',"working":['

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calculator.engine import assess
 from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs, format_number
-from calculator.report import DISCLAIMER, AssessmentOut
+from calculator.report import DISCLAIMER, AssessmentOut, JsonWriter
 
 from .helpers import ROOT
 
@@ -369,3 +370,30 @@ def test_the_readme_example_gives_what_the_readme_shows(client):
     assert body["summary"] == json.loads(shown)
     first = body["factors"][0]
     assert f'"working": {json.dumps(first["working"])}' in section.replace("\n", "")
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers())
+def test_the_written_answer_says_what_the_assessment_found(rules, data):
+    """The writer counts the summary and writes each working itself: both as assessed."""
+    assessment = assess(rules, Inputs.model_validate(data))
+    written = json.loads(JsonWriter(rules).write(assessment))
+    assert written["summary"] == assessment.summary
+    assert written["derived"] == assessment.derived
+    found = [
+        {
+            "id": f.rule.id,
+            "status": f.status.value,
+            "missing_inputs": list(f.missing_inputs),
+            "working": [_step(step) for step in f.working],
+        }
+        for f in assessment.findings
+    ]
+    assert [{key: f[key] for key in found[0]} for f in written["factors"]] == found
+    assert [(c["id"], c["working"]) for c in written["cautions"]] == [
+        (f.rule.id, [_step(step) for step in f.working]) for f in assessment.cautions
+    ]
+
+
+def _step(step) -> dict:
+    return {"field": step.field, "answer": step.answer_json, "test": step.test, "met": step.met}
