@@ -285,16 +285,20 @@ class All(_Node):
         parts = [part.check for part in self.all]
 
         def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            outcomes = []
+            true: Why = ()
+            unknown: Why | None = None  # the working of the unknown parts, once there is one
             for part in parts:
                 outcome = part(known)
-                if outcome[0] is False:
+                truth = outcome[0]
+                if truth is False:
                     return outcome  # the first part that makes it false
-                outcomes.append(outcome)
-            unknown = [o for o in outcomes if o[0] is None]
-            if unknown:
-                return None, _joined(unknown)
-            return True, _joined(outcomes)
+                if truth is None:
+                    unknown = outcome[1] if unknown is None else unknown + outcome[1]
+                else:
+                    true += outcome[1]
+            if unknown is not None:
+                return None, unknown
+            return True, true
 
         return check
 
