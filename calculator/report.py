@@ -509,8 +509,8 @@ class JsonWriter:
         # Kept as UTF-8 bytes, ready to join (see write).
         self._head = head.encode() + b',"summary":'
         # A factor is opened up to its missing inputs, for each status it can have, and
-        # closed after its working; the slot is its count in the summary (see _slot).
-        self._open: dict[tuple[str, Status], tuple[bytes, int]] = {}
+        # closed after its working.
+        self._open: dict[tuple[str, Status], bytes] = {}
         self._close: dict[str, bytes] = {}
         for rule in rules.factors:
             about = _dumps(
@@ -525,8 +525,7 @@ class JsonWriter:
             words = f'"explanation":{_dumps(rule.explanation)},"caveat":{_dumps(rule.caveat)}'
             for status in Status:
                 self._open[rule.id, status] = (
-                    f'{about},"status":"{status.value}",{words},"missing_inputs":'.encode(),
-                    _slot(status, rule.effect),
+                    f'{about},"status":"{status.value}",{words},"missing_inputs":'.encode()
                 )
             self._close[rule.id] = f'],"references":{_references(rule)}}}'.encode()
         self._cautions: dict[str, tuple[bytes, bytes]] = {}
@@ -549,56 +548,39 @@ class JsonWriter:
 
         The parts are joined once, as bytes, each encoded once: the text is long
         and not all ASCII, so encoding it whole on every request would cost more
-        than making it. The summary is counted while the factors are written.
+        than making it.
         """
-        written = self._steps
         cautions = []
         for finding in assessment.cautions:
             opened, closed = self._cautions[finding.rule.id]
-            steps = b",".join([written.get(s) or _step_json(s) for s in finding.working])
-            cautions.append(opened + steps + closed)
-        counts = [0, 0, 0, 0]
-        parts = [b""]  # the summary, once counted
-        opening, closing = self._open, self._close
+            cautions.append(opened + self._working(finding) + closed)
+        parts = [
+            self._head,
+            _dumps(assessment.summary).encode(),
+            b',"cautions":[',
+            b",".join(cautions),
+            b'],"derived":',
+            _dumps(assessment.derived).encode(),
+            b',"factors":[',
+        ]
+        opening, closing, between = self._open, self._close, b""
         for finding in assessment.findings:
             rule_id = finding.rule.id
-            opened, slot = opening[rule_id, finding.status]
-            counts[slot] += 1
             parts += (
-                opened,
+                between,
+                opening[rule_id, finding.status],
                 _names_json(finding.missing_inputs),
-                b",".join([written.get(s) or _step_json(s) for s in finding.working]),
+                self._working(finding),
                 closing[rule_id],
-                b",",
             )
-        if len(parts) > 1:
-            parts.pop()  # the comma after the last factor
-        parts[0] = b"".join(
-            [
-                self._head,
-                _SUMMARY % tuple(counts[:3]),
-                b',"cautions":[',
-                b",".join(cautions),
-                b'],"derived":',
-                _dumps(assessment.derived).encode(),
-                b',"factors":[',
-            ]
-        )
+            between = b","
         parts.append(b"]}")
         return b"".join(parts)
 
-
-def _slot(status: Status, effect: Effect) -> int:
-    """Return where Assessment.summary counts a factor: 0, 1, 2 in its order; 3 if it does not."""
-    if status is Status.NOT_ASSESSED:
-        return 2
-    if status is Status.PRESENT:
-        return {Effect.ADVERSE: 0, Effect.FAVOURABLE: 1}.get(effect, 3)
-    return 3
-
-
-_SUMMARY = b'{"adverse_present": %d, "favourable_present": %d, "not_assessed": %d}'
-"""Assessment.summary as _dumps writes it, the counts in its order."""
+    def _working(self, finding: Finding) -> bytes:
+        """Serialize a finding's steps; most were written when the rules loaded."""
+        written = self._steps
+        return b",".join([written.get(step) or _step_json(step) for step in finding.working])
 
 
 _MET = {True: "true", False: "false", None: "null"}
