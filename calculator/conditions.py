@@ -146,8 +146,7 @@ class Comparison(_Node):
         if self.spec.choices is not None:
             # A choice has only a few answers: each is decided here, once, and
             # deciding is then a look-up.
-            decide = self._decide
-            outcomes = {None: not_known} | {m: decide(m) for m in self.spec.choices}
+            decide, outcomes = self._decide, self._choice_outcomes()
 
             def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
                 answer = known[name]
@@ -169,10 +168,14 @@ class Comparison(_Node):
 
         return check_number
 
+    def _choice_outcomes(self) -> dict[Any, tuple[Truth, Why]]:
+        """Decide not known and each of a choice field's answers, once, when compiling."""
+        return {answer: self._decide(answer) for answer in (None, *self.spec.choices)}
+
     def _compile_truth(self) -> Decide:
         name, check = self.field, self.check
         if self.spec.choices is not None:
-            truths = {None: None} | {m: self._decide(m)[0] for m in self.spec.choices}
+            truths = {answer: outcome[0] for answer, outcome in self._choice_outcomes().items()}
 
             def decide(known: Mapping[str, Any]) -> Truth:
                 answer = known[name]
@@ -276,6 +279,26 @@ def _joined(outcomes: list[tuple[Truth, Why]]) -> Why:
     return tuple(chain.from_iterable(why for _, why in outcomes))
 
 
+def _kleene(parts: list[Decide], decisive: bool) -> Decide:
+    """Compile "all" (decisive: False) or "any" (decisive: True) to its truth alone.
+
+    One part with the decisive truth settles it; else any part unknown makes it
+    unknown; else it is the other truth.
+    """
+
+    def decide(known: Mapping[str, Any]) -> Truth:
+        truth: Truth = not decisive
+        for part in parts:
+            found = part(known)
+            if found is decisive:
+                return decisive
+            if found is None:
+                truth = None
+        return truth
+
+    return decide
+
+
 class All(_Node):
     """True when every part is true; false when any is false; else unknown."""
 
@@ -303,19 +326,7 @@ class All(_Node):
         return check
 
     def _compile_truth(self) -> Decide:
-        parts = [part.decide for part in self.all]
-
-        def decide(known: Mapping[str, Any]) -> Truth:
-            truth: Truth = True
-            for part in parts:
-                found = part(known)
-                if found is False:
-                    return False
-                if found is None:
-                    truth = None
-            return truth
-
-        return decide
+        return _kleene([part.decide for part in self.all], decisive=False)
 
     def parts(self) -> list[Any]:
         return self.all
@@ -345,19 +356,7 @@ class Any_(_Node):
         return check
 
     def _compile_truth(self) -> Decide:
-        parts = [part.decide for part in self.any]
-
-        def decide(known: Mapping[str, Any]) -> Truth:
-            truth: Truth = False
-            for part in parts:
-                found = part(known)
-                if found is True:
-                    return True
-                if found is None:
-                    truth = None
-            return truth
-
-        return decide
+        return _kleene([part.decide for part in self.any], decisive=True)
 
     def parts(self) -> list[Any]:
         return self.any
