@@ -12,10 +12,10 @@ from typing import Any
 from flask import Flask, request
 
 from . import settings
-from .cases import load_cases
-from .codes import load_codes
-from .datafile import DataFileError
-from .rules import RulesError, RuleSet, load_rules
+from .core.cases import load_cases
+from .core.datafile import DataFileError
+from .core.rules import RulesError, load_rules
+from .record.codes import load_codes
 
 __all__ = ["create_app", "RulesError", "StartupError"]
 
@@ -97,24 +97,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["DEBUG"] = False
         log.warning("Debug mode is only honoured under `flask run`; it is off.")
 
-    from . import (
-        about,
-        api,
-        bodies,
-        cdshooks,
-        cli,
-        errors,
-        fastpath,
-        fhir,
-        openapi,
-        security,
-        teaching,
-        views,
-    )
+    from . import cli, openapi
+    from .api import views as api
+    from .record import cdshooks, fhir
+    from .web import about, bodies, errors, security, teaching, views
 
-    # Innermost, so that a request it answers still gets the proxy fix, the security
-    # headers and the chunked-body limit: each init_app wraps what came before.
-    fastpath.init_app(app)
     security.init_app(app)
     bodies.init_app(app)
     errors.init_app(app)
@@ -127,8 +114,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     openapi.init_app(app)
     cli.init_app(app)
     return app
-
-
-def rules_of(app: Flask) -> RuleSet:
-    """Return the rule set the app loaded at start-up."""
-    return app.extensions["rules"]

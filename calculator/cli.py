@@ -8,7 +8,7 @@ import click
 from flask import Flask
 
 from . import resource
-from .rules import RuleSet
+from .core.rules import RuleSet
 
 
 def rules_schema_text() -> str:

@@ -9,9 +9,9 @@ from flask import Blueprint, Flask, jsonify, render_template
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from .cdshooks import FHIR_SERVER_PATTERN
-from .inputs import FIELDS, Inputs
-from .report import AssessmentOut
+from .api.models import AssessmentOut
+from .core.inputs import FIELDS, Inputs
+from .record.cdshooks import FHIR_SERVER_PATTERN
 
 bp = Blueprint("openapi", __name__)
 

@@ -13,8 +13,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from calculator import create_app
-from calculator.cases import CaseBook, load_cases
-from calculator.rules import RuleSet, load_rules
+from calculator.core.cases import CaseBook, load_cases
+from calculator.core.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from calculator.report import DISCLAIMER
+from calculator.core.words import DISCLAIMER
 
 KUWANA = "Inflammatory Myopathy–Associated ILD: Unraveling Mechanisms, Markers, and Management"
 GLOSSARY = ("ASyS", "ARS", "ILD", "HRCT", "FVC", "DLCO", "PPF", "RP-ILD", "CADM", "KL-6")

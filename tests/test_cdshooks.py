@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from calculator.cdshooks import CardsResponse, Discovery, HookRequest, Source
-from calculator.codes import UCUM, How, load_codes
-from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
+from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS
+from calculator.record.cdshooks import CardsResponse, Discovery, HookRequest, Source
+from calculator.record.codes import UCUM, How, load_codes
 
 from .helpers import ROOT
 
@@ -255,7 +255,7 @@ def test_ild_only_data_wait_for_ild(client):
 
 
 def test_the_year_before_is_the_earliest_result_of_the_12_months_before(client):
-    from calculator.cdshooks import HookRequest, map_record
+    from calculator.record.cdshooks import HookRequest, map_record
 
     fvc = [
         quantity("19872-1", 60, "%", "2025-06-01"),

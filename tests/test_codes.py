@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from calculator import StartupError, create_app
-from calculator.codes import CodesError, load_codes
-from calculator.fhir import UCUM_UNITS
-from calculator.inputs import FIELDS
+from calculator.core.inputs import FIELDS
+from calculator.record.codes import CodesError, load_codes
+from calculator.record.fhir import UCUM_UNITS
 
 from .helpers import ROOT
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from wtforms.validators import ValidationError
 
-from calculator.forms import mask_token, unmask_token
+from calculator.web.forms import mask_token, unmask_token
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]*)"')
 EXPIRED = "The form had expired"

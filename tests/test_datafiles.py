@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from calculator import StartupError, create_app
-from calculator.cases import CasesError, load_cases
-from calculator.rules import RulesError, load_rules
+from calculator.core.cases import CasesError, load_cases
+from calculator.core.rules import RulesError, load_rules
 
 from .helpers import ROOT, RULES_PATH
 

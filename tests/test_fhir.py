@@ -14,8 +14,8 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculator.fhir import UCUM_UNITS, answer_code
-from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs
+from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs
+from calculator.record.fhir import UCUM_UNITS, answer_code
 
 FHIR = "application/fhir+json"
 BASE = "http://localhost/fhir/"

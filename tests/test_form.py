@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from calculator.engine import assess
-from calculator.inputs import FIELDS, GROUPS, ILD_ONLY_FIELDS, Inputs, format_number
-from calculator.report import glance
+from calculator.core.engine import assess
+from calculator.core.inputs import FIELDS, GROUPS, ILD_ONLY_FIELDS, Inputs, format_number
+from calculator.core.words import glance
 
 from .helpers import is_checked, present_in_summary
 

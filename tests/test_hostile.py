@@ -11,8 +11,9 @@ import urllib.parse
 import pytest
 from flask import Flask
 
-from calculator import create_app, jsonbody
-from calculator.inputs import InputError
+from calculator import create_app
+from calculator.core import jsonbody
+from calculator.core.inputs import InputError
 
 from . import servers
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import re
 
-from calculator.engine import Status, assess
-from calculator.inputs import Inputs
-from calculator.report import DISCLAIMER, reason
-from calculator.rules import load_rules
-from calculator.whatif import what_ifs
+from calculator.core.engine import Status, assess
+from calculator.core.inputs import Inputs
+from calculator.core.rules import load_rules
+from calculator.core.whatif import what_ifs
+from calculator.core.words import DISCLAIMER, reason
 
 from .helpers import RULES_PATH
 from .test_teaching import BOOK

@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from calculator import create_app
-from calculator.inputs import FIELDS, ILD_ONLY_FIELDS
+from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS
 
 APP = create_app({"SECRET_KEY": "openapi-tests"})
 # v1 is documented only to say that it is gone (410), which no valid request can change.

@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from markupsafe import escape
 
-from calculator.engine import assess
-from calculator.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs
-from calculator.report import glance
-from calculator.rules import load_rules
+from calculator.core.engine import assess
+from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs
+from calculator.core.rules import load_rules
+from calculator.core.words import glance
 
 from .helpers import ROOT, RULES_PATH, present_in_summary
 

@@ -12,7 +12,7 @@ import yaml
 
 from calculator import RulesError, StartupError, create_app
 from calculator.cli import rules_schema_text
-from calculator.rules import load_rules
+from calculator.core.rules import load_rules
 
 from .helpers import ROOT, RULES_PATH
 

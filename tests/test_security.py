@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import create_app
-from calculator.inputs import FIELDS
-from calculator.rules import RulesError, load_rules
+from calculator.core.inputs import FIELDS
+from calculator.core.rules import RulesError, load_rules
 
 EXPECTED = {
     "Content-Security-Policy": (

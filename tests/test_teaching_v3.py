@@ -7,12 +7,13 @@ import re
 import pytest
 from markupsafe import escape
 
-from calculator.engine import Status, assess
-from calculator.inputs import FIELDS, Inputs
-from calculator.report import change, known_answers, reason, tiles
-from calculator.rules import Effect
-from calculator.teaching import slides_of
-from calculator.whatif import askable
+from calculator.core.engine import Status, assess
+from calculator.core.inputs import FIELDS, Inputs
+from calculator.core.rules import Effect
+from calculator.core.whatif import askable
+from calculator.core.whatif import change_of as change
+from calculator.core.words import known_answers, reason, tiles
+from calculator.web.teaching import slides_of
 
 from .test_teaching import BOOK, RULES
 

@@ -630,7 +630,7 @@ def form_fields() -> list[str]:
         sys.path.insert(0, str(ROOT))
     from wtforms.fields.core import UnboundField
 
-    from calculator.forms import AnswersForm  # after sys.path is set
+    from calculator.web.forms import AnswersForm  # after sys.path is set
 
     return [name for name, value in vars(AnswersForm).items() if isinstance(value, UnboundField)]
 

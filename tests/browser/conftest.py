@@ -15,11 +15,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from calculator import report, resource
-from calculator.cases import CaseBook, load_cases
-from calculator.engine import Assessment, Finding, Status, assess
-from calculator.inputs import FIELDS, Inputs
-from calculator.rules import Effect, RuleSet, load_rules
+from calculator import resource
+from calculator.core import words as report
+from calculator.core.cases import CaseBook, load_cases
+from calculator.core.engine import Assessment, Finding, Status, assess
+from calculator.core.inputs import FIELDS, Inputs
+from calculator.core.rules import Effect, RuleSet, load_rules
 
 # The files the live server loads, found as the app finds them.
 RULES_PATH = resource("rules.yaml")

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from calculator.inputs import FIELDS
-from calculator.report import _short_label
+from calculator.core.inputs import FIELDS
+from calculator.core.words import _short_label
 
 from .pages import RESULT_TITLE
 

@@ -6,10 +6,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from calculator.engine import Status
-from calculator.inputs import FIELDS
-from calculator.report import NOT_APPLICABLE, to_assess
-from calculator.rules import Effect
+from calculator.core.engine import Status
+from calculator.core.inputs import FIELDS
+from calculator.core.rules import Effect
+from calculator.core.words import NOT_APPLICABLE, to_assess
 
 from .pages import RESULT_TITLE, choose_what_if, given_answers, your_answers
 

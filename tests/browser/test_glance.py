@@ -19,9 +19,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from calculator import report
-from calculator.engine import Status, assess
-from calculator.inputs import FIELDS, Inputs
+from calculator.core import words as report
+from calculator.core.engine import Status, assess
+from calculator.core.inputs import FIELDS, Inputs
 from tests.bench.run import TYPICAL, TYPICAL_FORM_CHANGES
 
 from .pages import RESULT_TITLE, choose_what_if, your_answers

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from calculator.engine import Status
+from calculator.core.engine import Status
 
 SCREENS = [(1280, 720), (1920, 1080)]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from calculator.engine import Status
-from calculator.rules import Effect
+from calculator.core.engine import Status
+from calculator.core.rules import Effect
 
 from .pages import RESULT_TITLE, your_answers
 

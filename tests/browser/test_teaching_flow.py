@@ -9,10 +9,10 @@ import unicodedata
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from calculator.engine import Status
-from calculator.inputs import FIELDS
-from calculator.report import to_assess
-from calculator.rules import Effect
+from calculator.core.engine import Status
+from calculator.core.inputs import FIELDS
+from calculator.core.rules import Effect
+from calculator.core.words import to_assess
 
 from .pages import choose_what_if
 

@@ -10,9 +10,9 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from calculator.engine import Status
-from calculator.inputs import FIELDS, GROUPS, FieldSpec
-from calculator.report import NOT_APPLICABLE, reason
+from calculator.core.engine import Status
+from calculator.core.inputs import FIELDS, GROUPS, FieldSpec
+from calculator.core.words import NOT_APPLICABLE, reason
 
 from .pages import RESULT_TITLE, given_answers, your_answers
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from calculator.engine import Status
+from calculator.core.engine import Status
 
 
 def test_the_what_if_first_screen_names_the_change(page: Page, form, no_violations) -> None:

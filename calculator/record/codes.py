@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .datafile import DataFileError, load_items_file
-from .inputs import FIELDS
+from ..core.datafile import DataFileError, load_items_file
+from ..core.inputs import FIELDS
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"

@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 
-from . import report, rules_of
-from .cases import Case, CaseBook
-from .engine import Assessment, Finding, Status, assess
+from ..core import words as said
+from ..core.cases import Case
+from ..core.compare import Comparison
+from ..core.engine import Assessment, Finding, Status, assess
+from ..core.inputs import FIELDS
+from ..core.rules import Effect
+from ..core.whatif import Change, what_ifs
+from ..loaded import cases_of, rules_of
 from .errors import unknown_case
 from .forms import AnswersForm
-from .inputs import FIELDS
-from .rules import Effect
-from .views import show_result
-from .whatif import what_ifs
+from .result import show_result
 
 bp = Blueprint("teaching", __name__)
 
@@ -22,16 +24,11 @@ bp = Blueprint("teaching", __name__)
 def init_app(app: Flask) -> None:
     """Register the teaching pages; the cases' summaries are fixed, so work them out once."""
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"cases_book": cases_of(current_app)})
+    app.context_processor(lambda: {"cases_book": cases_of()})
     rules = rules_of(app)
     app.extensions["case_summaries"] = {
-        case.id: report.summary_line(assess(rules, case.answers)) for case in cases_of(app).cases
+        case.id: said.summary_line(assess(rules, case.answers)) for case in cases_of(app).cases
     }
-
-
-def cases_of(app: Flask) -> CaseBook:
-    """Return the teaching cases the app loaded at start-up."""
-    return app.extensions["cases"]
 
 
 @bp.get("/cases")
@@ -39,7 +36,7 @@ def library():
     """List the teaching cases, each result hidden until asked for, and offer to compare two."""
     return render_template(
         "teaching/cases.html",
-        book=cases_of(current_app),
+        book=cases_of(),
         summaries=current_app.extensions["case_summaries"],
     )
 
@@ -47,9 +44,9 @@ def library():
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """Show a teaching case's result, its story above it; as a quiz, the result folded."""
-    found = cases_of(current_app).get(case_id) or unknown_case()
+    found = cases_of().get(case_id) or unknown_case()
     quiz = request.args.get("quiz") == "1"
-    return show_result(assess(rules_of(current_app), found.answers), case=found, quiz=quiz)
+    return show_result(assess(rules_of(), found.answers), case=found, quiz=quiz)
 
 
 @dataclass
@@ -88,19 +85,21 @@ def slides_of(case: Case, assessment: Assessment) -> list[Slide]:
 @bp.get("/cases/<case_id>/present")
 def present(case_id: str):
     """Show a case for a projector: the story, a question, the answer, then factor by factor."""
-    book = cases_of(current_app)
+    book = cases_of()
     found = book.get(case_id) or unknown_case()
-    assessment = assess(rules_of(current_app), found.answers)
+    assessment = assess(rules_of(), found.answers)
+    words = said.Words()
     return render_template(
         "teaching/present.html",
         case=found,
         book=book,
         assessment=assessment,
         slides=slides_of(found, assessment),
-        tiles=report.tiles(assessment),
-        glance=report.glance(assessment),
+        tiles=said.tiles(assessment),
+        glance=said.glance(assessment, words),
+        words=words,
         what_ifs=what_ifs(assessment),
-        known=report.known_answers(assessment),
+        known=said.known_answers(assessment),
         form=AnswersForm(formdata=None),
     )
 
@@ -109,7 +108,7 @@ def present_what_if(
     case: Case,
     before: Assessment,
     after: Assessment,
-    change: report.Change,
+    change: Change,
     form: AnswersForm,
     token: str,
 ):
@@ -123,9 +122,10 @@ def present_what_if(
         case=case,
         assessment=after,
         change=change,
-        tiles=report.tiles(after, before),
+        tiles=said.tiles(after, before),
         back=back,
         question=FIELDS[change.field].label,
+        words=said.Words(),
     )
 
 
@@ -148,7 +148,7 @@ def _way_back(first: Case) -> tuple[str, str]:
 @bp.get("/compare")
 def compare_cases():
     """Compare two teaching cases, chosen by id (invented cases: their ids may be in a URL)."""
-    book = cases_of(current_app)
+    book = cases_of()
     first, second = book.get(request.args.get("a", "")), book.get(request.args.get("b", ""))
     if first is None or second is None:
         abort(404)
@@ -159,8 +159,8 @@ def compare_cases():
             "teaching/compare_same.html", case=first, book=book, back=back, presenting=presenting
         )
         return page, 400
-    rules = rules_of(current_app)
-    comparison = report.Comparison(assess(rules, first.answers), assess(rules, second.answers))
+    rules = rules_of()
+    comparison = Comparison(assess(rules, first.answers), assess(rules, second.answers))
     everything = request.args.get("rows") == "all"
     return render_template(
         "teaching/compare_present.html" if presenting else "teaching/compare.html",
@@ -179,7 +179,7 @@ def compare_cases():
     )
 
 
-def _only_differences(comparison: report.Comparison, everything: bool) -> bool:
+def _only_differences(comparison: Comparison, everything: bool) -> bool:
     """Show only the rows that differ when the tables are long (more than ten rows)."""
     rows = len(comparison.factors) + len(comparison.answers)
     return not everything and rows > 10
@@ -199,9 +199,9 @@ def compare_answers():
         )
         page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
         return page, 400
-    rules = rules_of(current_app)
-    comparison = report.Comparison(assess(rules, a), assess(rules, b))
-    found = cases_of(current_app).get(request.form.get("case", ""))
+    rules = rules_of()
+    comparison = Comparison(assess(rules, a), assess(rules, b))
+    found = cases_of().get(request.form.get("case", ""))
     case = found if found is not None and found.answers == a else None
     everything = request.form.get("rows") == "all"
     return render_template(
@@ -212,8 +212,8 @@ def compare_answers():
         case=case,
         posted=True,
         what_if=request.form.get("what_if", ""),
-        known_a=report.known_answers(comparison.a),
-        known_b=report.known_answers(comparison.b),
+        known_a=said.known_answers(comparison.a),
+        known_b=said.known_answers(comparison.b),
         only_differences=_only_differences(comparison, everything),
         form=token,
     )

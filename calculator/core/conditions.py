@@ -5,10 +5,9 @@ expression strings and nothing is evaluated but these nodes. Each node answers
 True, False or None (unknown) under three-valued (Kleene) logic, together with
 the comparisons that decided that answer: its working.
 
-Each node is compiled once, when the rules load, into a `check`: a function of
-the quantities (a plain dict, from `inputs.quantities`) that returns the
-node's truth and working. The engine calls the checks; `evaluate` is the same
-check on an Inputs (or on any object with the answers as attributes).
+Each node has one evaluator, `check`: from the quantities (a plain dict, from
+`inputs.quantities`) to the node's truth and working. The engine, the what-if
+search and "what would decide it" all call it.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from typing import Annotated, Any, ClassVar, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from .inputs import QUANTITIES, FieldSpec, exact, format_number, quantities
+from .inputs import QUANTITIES, FieldSpec, exact, format_number
 
 Truth = bool | None
 """True, False, or None for unknown."""
@@ -49,42 +48,12 @@ class Step(NamedTuple):
 Why = tuple[tuple["Comparison", Step], ...]
 """The comparisons that decided a truth, each with its step: (node, step)."""
 
-Check = Callable[[Mapping[str, Any]], tuple[Truth, Why]]
-"""A compiled condition: from the quantities by name, to (truth, why)."""
-
-Decide = Callable[[Mapping[str, Any]], Truth]
-"""A compiled condition that gives only its truth, for the many what-ifs that need no more."""
-
-
-class Outcome(NamedTuple):
-    """A condition's truth, and the comparisons that decided it, each as (node, answer, met)."""
-
-    truth: Truth
-    why: tuple[tuple[Comparison, Any, Truth], ...] = ()
-
 
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    def evaluate(self, inputs: Any) -> Outcome:
-        """Decide this condition for the inputs: an Inputs, or an object with its attributes."""
-        truth, why = self.check(quantities(inputs))
-        return Outcome(truth, tuple((node, step.answer, step.met) for node, step in why))
-
-    @cached_property
-    def check(self) -> Check:
-        """Return this condition compiled: a function of the quantities, to (truth, why)."""
-        return self._compile()
-
-    @cached_property
-    def decide(self) -> Decide:
-        """Return this condition compiled to its truth alone: `check(known)[0]`, made quicker."""
-        return self._compile_truth()
-
-    def _compile(self) -> Check:
-        raise NotImplementedError
-
-    def _compile_truth(self) -> Decide:
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        """Decide this condition for the quantities by name (inputs.quantities): (truth, why)."""
         raise NotImplementedError
 
 
@@ -121,81 +90,14 @@ class Comparison(_Node):
             return exact(self.value)
         return self.value
 
-    def answer(self, inputs: Any) -> Any:
-        """Return the answer this comparison reads; None when it is not known."""
-        answer = self.spec.read(inputs)
-        return answer if self.spec.is_known(answer) else None
-
-    def _decide(self, answer: Any) -> tuple[Truth, Why]:
-        """Compare an answer, or return unknown when it is unknown."""
-        if answer is None or answer == self.spec.unknown_value:
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        """Compare the answer, or return unknown when it is not known."""
+        answer = known[self.field]
+        if not self.spec.is_known(answer):
             answer, met = None, None
         else:
             met = self.compare(answer, self.limit)
         return met, ((self, Step(self.field, answer, self.test_words, met)),)
-
-    @property
-    def steps(self) -> list[Step]:
-        """Return the step of each answer that is not a number: not known, and each choice."""
-        return [self._decide(answer)[1][0][1] for answer in (None, *(self.spec.choices or ()))]
-
-    def _compile(self) -> Check:
-        # The outcomes are kept in the closure, not on the node: they refer to the
-        # node, and pydantic compares nodes by their __dict__.
-        name, not_known = self.field, self._decide(None)
-        if self.spec.choices is not None:
-            # A choice has only a few answers: each is decided here, once, and
-            # deciding is then a look-up.
-            decide, outcomes = self._decide, self._choice_outcomes()
-
-            def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-                answer = known[name]
-                try:
-                    return outcomes[answer]
-                except (KeyError, TypeError):  # not one of the choices
-                    return decide(answer)
-
-            return check
-
-        words, limit, compare = self.test_words, self.limit, self.compare
-
-        def check_number(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            answer = known[name]
-            if answer is None:  # a number's only unknown answer
-                return not_known
-            met = compare(answer, limit)
-            return met, ((self, Step(name, answer, words, met)),)
-
-        return check_number
-
-    def _choice_outcomes(self) -> dict[Any, tuple[Truth, Why]]:
-        """Decide not known and each of a choice field's answers, once, when compiling."""
-        return {answer: self._decide(answer) for answer in (None, *self.spec.choices)}
-
-    def _compile_truth(self) -> Decide:
-        name, check = self.field, self.check
-        if self.spec.choices is not None:
-            truths = {answer: outcome[0] for answer, outcome in self._choice_outcomes().items()}
-
-            def decide(known: Mapping[str, Any]) -> Truth:
-                answer = known[name]
-                try:
-                    return truths[answer]
-                except (KeyError, TypeError):  # not known, or not one of the choices
-                    return check(known)[0]
-
-            return decide
-        limit, compare = self.limit, self.compare
-
-        def decide_number(known: Mapping[str, Any]) -> Truth:
-            answer = known[name]
-            return None if answer is None else compare(answer, limit)
-
-        return decide_number
-
-    def test(self, answer: Any) -> bool:
-        """Compare a known answer with the value."""
-        return self.compare(answer, self.limit)
 
     @cached_property
     def test_words(self) -> str:
@@ -279,54 +181,20 @@ def _joined(outcomes: list[tuple[Truth, Why]]) -> Why:
     return tuple(chain.from_iterable(why for _, why in outcomes))
 
 
-def _kleene(parts: list[Decide], decisive: bool) -> Decide:
-    """Compile "all" (decisive: False) or "any" (decisive: True) to its truth alone.
-
-    One part with the decisive truth settles it; else any part unknown makes it
-    unknown; else it is the other truth.
-    """
-
-    def decide(known: Mapping[str, Any]) -> Truth:
-        truth: Truth = not decisive
-        for part in parts:
-            found = part(known)
-            if found is decisive:
-                return decisive
-            if found is None:
-                truth = None
-        return truth
-
-    return decide
-
-
 class All(_Node):
     """True when every part is true; false when any is false; else unknown."""
 
     all: list[Condition] = Field(min_length=1)
 
-    def _compile(self) -> Check:
-        parts = [part.check for part in self.all]
-
-        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            true: Why = ()
-            unknown: Why | None = None  # the working of the unknown parts, once there is one
-            for part in parts:
-                outcome = part(known)
-                truth = outcome[0]
-                if truth is False:
-                    return outcome  # the first part that makes it false
-                if truth is None:
-                    unknown = outcome[1] if unknown is None else unknown + outcome[1]
-                else:
-                    true += outcome[1]
-            if unknown is not None:
-                return None, unknown
-            return True, true
-
-        return check
-
-    def _compile_truth(self) -> Decide:
-        return _kleene([part.decide for part in self.all], decisive=False)
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        outcomes = []
+        for part in self.all:
+            outcome = part.check(known)
+            if outcome[0] is False:
+                return outcome  # the first part that makes it false
+            outcomes.append(outcome)
+        unknown = [o for o in outcomes if o[0] is None]
+        return (None, _joined(unknown)) if unknown else (True, _joined(outcomes))
 
     def parts(self) -> list[Any]:
         return self.all
@@ -340,23 +208,15 @@ class Any_(_Node):
 
     any: list[Condition] = Field(min_length=1)
 
-    def _compile(self) -> Check:
-        parts = [part.check for part in self.any]
-
-        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            outcomes = [part(known) for part in parts]
-            true = [o for o in outcomes if o[0] is True]
-            if true:
-                return True, _joined(true)
-            unknown = [o for o in outcomes if o[0] is None]
-            if unknown:
-                return None, _joined(unknown)
-            return False, _joined(outcomes)
-
-        return check
-
-    def _compile_truth(self) -> Decide:
-        return _kleene([part.decide for part in self.any], decisive=True)
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        outcomes = [part.check(known) for part in self.any]
+        true = [o for o in outcomes if o[0] is True]
+        if true:
+            return True, _joined(true)
+        unknown = [o for o in outcomes if o[0] is None]
+        if unknown:
+            return None, _joined(unknown)
+        return False, _joined(outcomes)
 
     def parts(self) -> list[Any]:
         return self.any
@@ -370,23 +230,9 @@ class Not(_Node):
 
     not_: Condition = Field(alias="not")
 
-    def _compile(self) -> Check:
-        part = self.not_.check
-
-        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            truth, why = part(known)
-            return (None if truth is None else not truth), why
-
-        return check
-
-    def _compile_truth(self) -> Decide:
-        part = self.not_.decide
-
-        def decide(known: Mapping[str, Any]) -> Truth:
-            truth = part(known)
-            return None if truth is None else not truth
-
-        return decide
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        truth, why = self.not_.check(known)
+        return (None if truth is None else not truth), why
 
     def parts(self) -> list[Any]:
         return [self.not_]
@@ -416,32 +262,16 @@ class AtLeast(_Node):
 
     at_least: AtLeastBody
 
-    def _compile(self) -> Check:
-        parts, n = [part.check for part in self.at_least.of], self.at_least.n
-
-        def check(known: Mapping[str, Any]) -> tuple[Truth, Why]:
-            outcomes = [part(known) for part in parts]
-            true = [o for o in outcomes if o[0] is True]
-            unknown = [o for o in outcomes if o[0] is None]
-            if len(true) >= n:
-                return True, _joined(true)
-            if len(true) + len(unknown) < n:
-                return False, _joined([o for o in outcomes if o[0] is False])
-            return None, _joined(unknown)
-
-        return check
-
-    def _compile_truth(self) -> Decide:
-        parts, n = [part.decide for part in self.at_least.of], self.at_least.n
-
-        def decide(known: Mapping[str, Any]) -> Truth:
-            truths = [part(known) for part in parts]
-            true = truths.count(True)
-            if true >= n:
-                return True
-            return False if true + truths.count(None) < n else None
-
-        return decide
+    def check(self, known: Mapping[str, Any]) -> tuple[Truth, Why]:
+        n = self.at_least.n
+        outcomes = [part.check(known) for part in self.at_least.of]
+        true = [o for o in outcomes if o[0] is True]
+        unknown = [o for o in outcomes if o[0] is None]
+        if len(true) >= n:
+            return True, _joined(true)
+        if len(true) + len(unknown) < n:
+            return False, _joined([o for o in outcomes if o[0] is False])
+        return None, _joined(unknown)
 
     def parts(self) -> list[Any]:
         return self.at_least.of

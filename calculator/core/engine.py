@@ -18,7 +18,7 @@ class Status(StrEnum):
     NOT_ASSESSED = "not_assessed"
 
 
-_STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
+STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
 
 
 class Finding(NamedTuple):
@@ -72,21 +72,6 @@ class Assessment:
         return derived_values(self.inputs)
 
 
-def status_of(rule: Rule, inputs: Any) -> Status:
-    """Decide one rule's status."""
-    return status_from(rule, quantities(inputs))
-
-
-def status_from(rule: Rule, known: dict[str, Any]) -> Status:
-    """Decide one rule's status from the quantities of some answers (inputs.quantities)."""
-    return _STATUS[rule.when.decide(known)]
-
-
-def finding(rule: Rule, inputs: Any) -> Finding:
-    """Decide one rule's status, with its working and, when not assessed, what is missing."""
-    return _finding(rule, inputs, quantities(inputs))
-
-
 def _finding(rule: Rule, inputs: Any, known: dict[str, Any]) -> Finding:
     """Decide one rule's status from the quantities already computed from the inputs."""
     truth, why = rule.when.check(known)
@@ -98,7 +83,7 @@ def _finding(rule: Rule, inputs: Any, known: dict[str, Any]) -> Finding:
     if truth is None:
         unknown = {name for node, _ in why for name in node.spec.unknown_inputs(inputs)}
         missing = tuple(name for name in FIELDS if name in unknown)
-    return Finding(rule, _STATUS[truth], missing, working, inputs)
+    return Finding(rule, STATUS[truth], missing, working, inputs)
 
 
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:

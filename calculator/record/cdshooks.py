@@ -26,11 +26,12 @@ from pydantic import (
     model_validator,
 )
 
-from . import jsonbody, report, rules_of
+from ..core import jsonbody, words
+from ..core.engine import Assessment, Status, assess
+from ..core.inputs import FIELDS, ILD_ONLY_FIELDS, InputError, Inputs, parse_values
+from ..core.rules import Effect
+from ..loaded import rules_of
 from .codes import UCUM, Code, CodeTable, How, Resource
-from .engine import Assessment, Status, assess
-from .inputs import FIELDS, ILD_ONLY_FIELDS, InputError, Inputs, parse_values
-from .rules import Effect
 
 bp = Blueprint("cdshooks", __name__)
 
@@ -503,21 +504,21 @@ def card(assessment: Assessment, mapped: Mapped, codes: CodeTable) -> dict[str, 
     if not known:
         summary = "ASyS factors: the record has no data this service can read; nothing assessed."
     else:
-        summary = f"ASyS factors: {report.summary_line(assessment)}."
+        summary = f"ASyS factors: {words.summary_line(assessment)}."
         if cautions:
             summary = f"{summary[:-1]}; {len(cautions)} caution{'s' if len(cautions) > 1 else ''}."
-    lines = [f"**{report.DISCLAIMER}**", ""]
+    lines = [f"**{words.DISCLAIMER}**", ""]
     if cautions:
         lines += ["### Cautions", ""]
-        lines += [f"- **{f.rule.title}**: {report.reason(f)}" for f in cautions]
+        lines += [f"- **{f.rule.title}**: {words.reason(f)}" for f in cautions]
         lines.append("")
     lines += ["### Factors present", ""]
     lines += [
-        f"- **{f.rule.title}** ({f.rule.effect.value}): {report.reason(f)}" for f in present
+        f"- **{f.rule.title}** ({f.rule.effect.value}): {words.reason(f)}" for f in present
     ] or ["- None shown by the data read."]
     lines += ["", "### Not assessed", ""]
     lines += [
-        f"- {f.rule.title}: {report.reason(f)}" for f in assessment.where(Status.NOT_ASSESSED)
+        f"- {f.rule.title}: {words.reason(f)}" for f in assessment.where(Status.NOT_ASSESSED)
     ] or ["- None."]
     unread = [FIELDS[n].label for n in FIELDS if n not in codes.reached]
     lines += [

@@ -11,8 +11,16 @@ import difflib
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .conditions import Comparison, Condition, comparisons
 from .datafile import DataFileError, load_items_file
@@ -48,6 +56,11 @@ class Reference(BaseModel):
     pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
     doi: str | None = Field(default=None, pattern=r"^10\.[0-9]{4,9}/\S+$")
     url: str | None = Field(default=None, pattern=r"^https://\S+$")
+
+    @model_serializer(mode="wrap")
+    def _without_nones(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out the identifiers a citation does not have."""
+        return {key: value for key, value in handler(self).items() if value is not None}
 
     @property
     def links(self) -> list[tuple[str, str]]:
@@ -103,7 +116,6 @@ class Rule(BaseModel):
             ]
         if problems:
             raise ValueError("; ".join(problems))
-        self.when.check  # noqa: B018 - compiled now, once it is known to be sound
         return self
 
     @property

@@ -20,7 +20,7 @@ from wtforms import Field, Form, StringField
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
-from .inputs import (
+from ..core.inputs import (
     FIELDS,
     GROUP_HINTS,
     GROUPS,

@@ -20,10 +20,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import Blueprint, Flask, current_app, request, url_for
 from pydantic import ValidationError
 
-from . import jsonbody, report, rules_of
-from .engine import Assessment, Finding, Status, assess
-from .inputs import FIELDS, GROUPS, Choice, InputError, Inputs, Presence, parse_values
-from .rules import RuleSet
+from ..core import jsonbody, words
+from ..core.engine import Assessment, Finding, Status, assess
+from ..core.inputs import FIELDS, GROUPS, Choice, InputError, Inputs, Presence, parse_values
+from ..core.rules import RuleSet
+from ..loaded import rules_of
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
@@ -147,7 +148,7 @@ def questionnaire(rules: RuleSet) -> dict[str, Any]:
         "subjectType": ["Patient"],
         "description": (
             "The answers the ASyS prognostic factor calculator reads. A question left "
-            "unanswered, or answered 'not known', is not known, never 'no'. " + report.DISCLAIMER
+            "unanswered, or answered 'not known', is not known, never 'no'. " + words.DISCLAIMER
         ),
         "item": groups,
     }
@@ -233,7 +234,7 @@ def capability_statement(rules: RuleSet) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "documentation": report.DISCLAIMER,
+                "documentation": words.DISCLAIMER,
                 "resource": [
                     {"type": "Questionnaire", "interaction": read},
                     {"type": "CodeSystem", "interaction": read},
@@ -445,12 +446,12 @@ def bundle(assessment: Assessment, subject: dict[str, Any] | None = None) -> dic
     subject = subject or {"display": "The patient the answers describe"}
     findings = [*assessment.findings, *assessment.caution_findings]
     ids = [f"urn:uuid:{uuid.uuid4()}" for _ in findings]
-    notes = [{"text": report.DISCLAIMER}]
+    notes = [{"text": words.DISCLAIMER}]
     notes += [
         {"text": f"Caution: {f.rule.title}. {f.rule.explanation}"} for f in assessment.cautions
     ]
     notes.append(
-        {"text": report.summary_line(assessment) + ". The number of factors is not a score."}
+        {"text": words.summary_line(assessment) + ". The number of factors is not a score."}
     )
     risk = {
         "resourceType": "RiskAssessment",
@@ -493,12 +494,12 @@ def observation(finding: Finding, subject: dict[str, Any], rules: RuleSet) -> di
     if finding.status is Status.NOT_ASSESSED:
         found["dataAbsentReason"] = {
             "coding": [{"system": DATA_ABSENT, "code": "unknown", "display": "Unknown"}],
-            "text": report.reason(finding),
+            "text": words.reason(finding),
         }
     else:
         member = Presence.PRESENT if finding.status is Status.PRESENT else Presence.ABSENT
         found["valueCodeableConcept"] = {"coding": [coding(member)], "text": member.label}
-        found["note"] = [{"text": report.reason(finding)}]
+        found["note"] = [{"text": words.reason(finding)}]
     return found
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from .engine import Assessment, Finding, Status, status_from
+from .engine import STATUS, Assessment, Finding, Status
 from .inputs import (
     DERIVED,
     FIELDS,
@@ -88,7 +88,7 @@ def tries(
     """
     known = quantities(inputs) if known is None else known
     for value, changed in variants(inputs, limits, name, known):
-        yield value, status_from(rule, changed)
+        yield value, STATUS[rule.when.check(changed)[0]]
 
 
 def variants(
@@ -136,7 +136,7 @@ def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
             if name not in tried:
                 tried[name] = list(variants(assessment.inputs, limits, name, known))
             for value, changed in tried[name]:
-                status = status_from(finding.rule, changed)
+                status = STATUS[finding.rule.when.check(changed)[0]]
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]
@@ -209,3 +209,55 @@ def askable(inputs: Inputs) -> list[Askable]:
 def token_of(name: str, value: str) -> str:
     """Join a field and a value typed or chosen in the what-if form as apply() reads them."""
     return f"{name.strip()}={value.strip()}"
+
+
+_STATUS_SHORT = {
+    Status.PRESENT: "present",
+    Status.ABSENT: "absent",
+    Status.NOT_ASSESSED: "not assessed",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a what-if changed: the answer, and the factors whose status moved (never a count)."""
+
+    field: str
+    was: str
+    now: str
+    factors: list[tuple[Finding, Finding]]  # (before, after), in file order
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """Return the ids of the factors whose status changed."""
+        return frozenset(after.rule.id for _, after in self.factors)
+
+    @property
+    def line(self) -> str:
+        """Say it in one line: "Onset after the age of 60: present → absent".
+
+        A count of factors before and after would read like a score going up or down.
+        """
+        parts = [
+            f"{after.rule.title}: {_STATUS_SHORT[before.status]} → {_STATUS_SHORT[after.status]}"
+            for before, after in self.factors
+        ]
+        said = "; ".join(parts) if parts else "no factor changed its status"
+        return said[0].upper() + said[1:]
+
+
+def change_of(before: Assessment, after: Assessment, field: str) -> Change:
+    """Work out what one changed answer did to the result."""
+    spec = FIELDS[field]
+    moved = [
+        (first, then)
+        for first, then in zip(before.findings, after.findings, strict=True)
+        if first.status is not then.status
+    ]
+    return Change(
+        field,
+        spec.describe(getattr(before.inputs, field)),
+        spec.describe(getattr(after.inputs, field)),
+        moved,
+    )
+

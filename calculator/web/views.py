@@ -2,135 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
-from markupsafe import Markup, escape
+from flask import Blueprint, Flask, render_template, request
 
-from . import frames, report, rules_of
-from .engine import Assessment, assess
+from ..core import words as said
+from ..core.engine import assess
+from ..core.inputs import FIELDS, InputError, Inputs, lower_first
+from ..core.whatif import apply, change_of, token_of
+from ..loaded import cases_of, rules_of
 from .forms import FORM_GROUPS, AnswersForm
-from .inputs import FIELDS, InputError, Inputs, lower_first
-from .whatif import apply, askable, token_of, what_ifs
+from .result import hidden_inputs, show_result
+from .teaching import present_what_if
 
 bp = Blueprint("calculator", __name__)
 EMPTY = Inputs()
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages and the values every template needs.
-
-    What never changes for a factor (explanation, evidence, references) is
-    rendered once here, not on every result page.
-    """
+    """Register the pages and the values every template needs."""
     app.register_blueprint(bp)
-    app.jinja_env.globals["status_words"] = report.status_words
-    app.jinja_env.globals["reason"] = lambda finding: words().reason(finding)
-    app.jinja_env.globals["to_assess"] = lambda finding: words().to_assess(finding)
-    app.jinja_env.globals["short_needs"] = lambda finding: words().short_needs(finding)
+    app.jinja_env.globals["status_words"] = said.status_words
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.filters["lower_first"] = lower_first
-    app.jinja_env.globals["slot"] = frames.slot
-    macros = app.jinja_env.get_template("_macros.html").module
-    app.extensions["factor_html"] = {
-        rule.id: macros.factor_body(rule) for rule in rules_of(app).factors
-    }
-    app.extensions["result_frames"] = frames.ResultFrames.build(
-        rules_of(app), macros, app.extensions["factor_html"]
-    )
     app.context_processor(
         lambda: {
-            "disclaimer": report.DISCLAIMER,
-            "ruleset": rules_of(current_app),
+            "disclaimer": said.DISCLAIMER,
+            "ruleset": rules_of(),
             "fields": FIELDS,
             "form_groups": FORM_GROUPS,
+            "not_applicable": said.NOT_APPLICABLE,
         }
-    )
-
-
-def words() -> report.Words:
-    """Return this request's memo of the findings' words (macros and pages share it)."""
-    if "words" not in g:
-        g.words = report.Words()
-    return g.words
-
-
-def hidden_inputs(known: dict[str, str], prefix: str = "") -> Markup:
-    """Write answers as hidden inputs, for a form that sends them back.
-
-    A result page carries them in up to four forms; one loop here costs far less
-    than a template loop, or than Markup.format.
-    """
-    lines = (
-        f'<input type="hidden" name="{escape(prefix + name)}" value="{escape(value)}">\n'
-        for name, value in known.items()
-    )
-    return Markup("".join(lines))  # noqa: S704 - every name and value is escaped above
-
-
-def show_result(
-    assessment: Assessment,
-    form: AnswersForm | None = None,
-    baseline: Assessment | None = None,
-    **extra: Any,
-) -> str:
-    """Render a result page: the summary, the factors, the answers and the text for the notes.
-
-    For a what-if, `baseline` is the original: its tiles keep their order, and
-    `extra` says what changed (changed_field, was, before, change, ...). The tiles,
-    the factors and the answers are filled into frames made at start-up.
-    """
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    made = current_app.extensions["result_frames"]
-    said = words()
-    case = extra.get("case")
-    change = extra.get("change")
-    # A what-if page asks no further what-if of its own answers: one from there starts from
-    # the answers given (its form carries them), so every what-if is one change from them.
-    offers = what_ifs(assessment) if baseline is None else {}
-    rules_url = url_for("calculator.catalogue")
-    sections = report.sections(assessment)
-    written = {
-        section.key: frames.articles(
-            made,
-            section.findings,
-            said,
-            offers,
-            opened=case is not None,
-            before=extra.get("before"),
-            rules_url=rules_url,
-        )
-        for section in sections
-    }
-    return render_template(
-        "calculator/result.html",
-        assessment=assessment,
-        baseline=baseline,
-        sections=sections,
-        section_html=written,
-        tiles_html=frames.tiles(
-            made,
-            report.tiles(assessment, baseline),
-            said,
-            change.ids if change else frozenset(),
-        ),
-        answers_html=frames.answer_rows(
-            made,
-            report.answers(assessment),
-            changed_field=extra.get("changed_field"),
-            was=extra.get("was", ""),
-            change=case is None,
-        ),
-        what_if_options=frames.what_if_options(made, askable((baseline or assessment).inputs)),
-        glance=report.glance(assessment, said),
-        known=report.known_answers(assessment),
-        form=form or AnswersForm(formdata=None),
-        notes=report.notes_text(
-            assessment, now, said, what_if=change, case_title=case.title if case else None
-        ),
-        now=now,
-        **extra,
     )
 
 
@@ -178,7 +80,7 @@ def submit():
     if inputs == EMPTY:
         form.nothing_answered = True
         return show_form(form, 400)
-    rules = rules_of(current_app)
+    rules = rules_of()
     assessment = assess(rules, inputs)
     case = _posted_case(inputs)
     what_if = _posted_what_if()
@@ -191,10 +93,8 @@ def submit():
         page = show_result(assessment, form, case=case, what_if_error=message)
         return page, 400
     after = assess(rules, changed)
-    change = report.change(assessment, after, name)
+    change = change_of(assessment, after, name)
     if case is not None and request.form.get("view") == "present":
-        from .teaching import present_what_if  # teaching imports this module
-
         return present_what_if(case, assessment, after, change, form, what_if)
     return show_result(
         after,
@@ -205,7 +105,7 @@ def submit():
         change=change,
         what_if=what_if,
         was=FIELDS[name].describe(getattr(inputs, name)),
-        baseline_known=report.known_answers(assessment),
+        baseline_known=said.known_answers(assessment),
         case=case,
     )
 
@@ -216,7 +116,7 @@ def _posted_case(inputs: Inputs) -> Any:
     The case id is not clinical (cases are invented); answers changed by hand are a
     patient's, and then no case is named.
     """
-    found = current_app.extensions["cases"].get(request.form.get("case", ""))
+    found = cases_of().get(request.form.get("case", ""))
     return found if found is not None and found.answers == inputs else None
 
 

@@ -1,34 +1,21 @@
-"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz.
-
-A good assessment request is usually answered before Flask sees it, by
-fastpath.AssessFastPath; both paths give the answer of `answer`, and any
-request the fast path does not take comes here, to the view below.
-"""
+"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from . import jsonbody, report, rules_of
-from .engine import assess
-from .inputs import InputError, parse_json
+from ..core import jsonbody
+from ..core.engine import assess
+from ..core.inputs import InputError, parse_json
+from ..loaded import rules_of
+from .models import assessment_out
 
 bp = Blueprint("api", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the API, and its writer for the rules the app loaded."""
+    """Register the API."""
     app.register_blueprint(bp)
-    app.extensions["json_writer"] = report.JsonWriter(rules_of(app))
-
-
-def answer(app: Flask, body: bytes) -> bytes:
-    """Assess a JSON body of answers and return the API's answer, as UTF-8 JSON.
-
-    Raises InputError when the body is not valid answers (malformed: 400, else 422).
-    """
-    inputs = parse_json(jsonbody.strict(body))
-    return app.extensions["json_writer"].write(assess(rules_of(app), inputs))
 
 
 def error(status: int, field: str, message: str):
@@ -52,15 +39,15 @@ def assess_json():
     """Assess a JSON object of answers; omitted answers mean not known."""
     if not request.is_json:
         return error(415, "body", "Send the answers as JSON, with Content-Type: application/json.")
-    body = request.get_data(cache=False)
     try:
-        data = answer(current_app, body)
+        inputs = parse_json(jsonbody.strict(request.get_data(cache=False)))
     except InputError as problem:
         return jsonify(errors=problem.errors), 400 if problem.malformed else 422
-    return current_app.response_class(data, mimetype="application/json")
+    answer = assessment_out(assess(rules_of(), inputs))
+    return current_app.response_class(answer.model_dump_json(), mimetype="application/json")
 
 
 @bp.get("/healthz")
 def healthz():
     """Say the app is up, with the rules version it serves."""
-    return jsonify(status="ok", rules_version=rules_of(current_app).version)
+    return jsonify(status="ok", rules_version=rules_of().version)

@@ -1,0 +1,1 @@
+"""The JSON API: assessments and the rule catalogue."""

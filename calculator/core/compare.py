@@ -1,0 +1,32 @@
+"""Two assessments side by side: each answer and each factor, with what differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Assessment, Finding
+from .words import answers
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two assessments side by side: each answer and each factor, with what differs."""
+
+    a: Assessment
+    b: Assessment
+
+    @property
+    def answers(self) -> list[tuple[str, str, str, bool]]:
+        """Return (label, answer A, answer B, whether they differ) for every input."""
+        rows = []
+        for (_, label, first), (_, _, second) in zip(answers(self.a), answers(self.b), strict=True):
+            rows.append((label, first, second, first != second))
+        return rows
+
+    @property
+    def factors(self) -> list[tuple[Finding, Finding, bool]]:
+        """Return (finding A, finding B, whether the status differs) for every factor."""
+        return [
+            (first, second, first.status is not second.status)
+            for first, second in zip(self.a.findings, self.b.findings, strict=True)
+        ]

@@ -1,0 +1,294 @@
+"""The words of a result: statuses, reasons, what would decide a factor, the answers in words.
+
+The result page, the printout, the notes, the API, FHIR and CDS Hooks all say a
+finding in these words, so that each says the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import Assessment, Finding, Status, Step
+from .inputs import FIELDS, QUANTITIES, format_number, lower_first
+from .rules import Effect
+from .whatif import can_decide
+
+DISCLAIMER = (
+    "Not medical advice. This calculator lists documented prognostic factors of "
+    "antisynthetase syndrome for education and to support clinical review. It gives "
+    "no diagnosis, no treatment advice and no probability of any outcome, and it does "
+    "not replace the judgement of a clinician who knows the patient."
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of findings on the result page."""
+
+    key: str
+    heading: str
+    intro: str
+    findings: list[Finding]
+
+
+def sections(assessment: Assessment) -> list[Section]:
+    """Group the findings in the order of the result page."""
+    return [
+        Section(
+            "adverse",
+            "Adverse factors present",
+            "Documented factors linked to a worse prognosis that these answers show.",
+            assessment.where(Status.PRESENT, Effect.ADVERSE),
+        ),
+        Section(
+            "favourable",
+            "Favourable factors present",
+            "Documented factors linked to a better prognosis that these answers show.",
+            assessment.where(Status.PRESENT, Effect.FAVOURABLE),
+        ),
+        Section(
+            "not_assessed",
+            "Not assessed",
+            "These factors could not be decided because an answer they need is not known.",
+            assessment.where(Status.NOT_ASSESSED),
+        ),
+        Section(
+            "absent",
+            "Factors absent",
+            "These answers show that these factors are not present.",
+            assessment.where(Status.ABSENT),
+        ),
+    ]
+
+
+_STATUS_WORDS = {
+    (Status.PRESENT, Effect.ADVERSE): ("▲", "Present: adverse"),
+    (Status.PRESENT, Effect.FAVOURABLE): ("▼", "Present: favourable"),
+}
+
+
+def status_words(finding: Finding) -> tuple[str, str]:
+    """Return a finding's status as (symbol, words); the symbol repeats the words visually."""
+    return status_words_of(finding.status, finding.rule.effect)
+
+
+def status_words_of(status: Status, effect: Effect) -> tuple[str, str]:
+    """Return a status of a factor with this effect as (symbol, words)."""
+    if status is Status.ABSENT:
+        return "○", "Absent"
+    if status is Status.NOT_ASSESSED:
+        return "?", "Not assessed"
+    return _STATUS_WORDS[status, effect]
+
+
+def step_words(step: Step) -> str:
+    """Say one step of the working: "FVC: 65% predicted (below 70)", "Anti-MDA5: not known"."""
+    spec = QUANTITIES[step.field]
+    label = _short_label(spec.label)
+    if step.met is None:
+        return f"{label}: not known"
+    answer = spec.choices(step.answer).short if spec.choices else spec.with_unit(step.answer)
+    test = lower_first(step.test.removeprefix("is "))
+    if spec.choices is not None:
+        return f"{label}: {answer}" if step.met else f"{label}: {answer} (not {test})"
+    return f"{label}: {answer} ({'' if step.met else 'not '}{test})"
+
+
+def _short_label(label: str) -> str:
+    """Shorten a label: "Forced vital capacity (FVC)" is "FVC"; other brackets are dropped."""
+    head, _, tail = label.partition(" (")
+    inside = tail.rstrip(")")
+    return inside if inside.isupper() else head
+
+
+_GATES = {spec.only_when[0]: spec.only_when[1] for spec in FIELDS.values() if spec.only_when}
+"""Answers other questions depend on, and the answer that opens them (ILD: present).
+
+That a gate is open goes without saying beside the answers it opens ("CRP: 14 mg/L"
+needs no "ILD: present"); a gate closed, or open where the rule asks for it closed
+(muscle involvement only: ILD absent), is part of the reason.
+"""
+
+
+def reason(finding: Finding) -> str:
+    """Say why a finding has its status, from its working, in a few words."""
+    if finding.status is Status.NOT_ASSESSED:
+        names = [_short_label(FIELDS[name].label) for name in finding.missing_inputs]
+        return "Not known: " + ", ".join(names)
+    steps = [s for s in finding.working if not (s.met and _GATES.get(s.field) == s.answer)]
+    return "; ".join(step_words(step) for step in steps or finding.working)
+
+
+def summary_line(assessment: Assessment) -> str:
+    """Say the counts in one line: "2 adverse factors present, 0 favourable, 3 not assessed"."""
+    counts = assessment.summary
+    adverse = counts["adverse_present"]
+    return (
+        f"{adverse} adverse factor{'' if adverse == 1 else 's'} present, "
+        f"{counts['favourable_present']} favourable, "
+        f"{counts['not_assessed']} not assessed"
+    )
+
+
+NOT_APPLICABLE = "Not applicable (no ILD)"
+
+
+def answers(assessment: Assessment) -> list[tuple[str, str, str]]:
+    """Return every input as (name, label, answer in words), "Not known" included.
+
+    A question that applies only when ILD is present reads "Not applicable (no
+    ILD)" when ILD is not present, rather than "Not known".
+    """
+    inputs = assessment.inputs
+    rows = []
+    for name, spec in FIELDS.items():
+        answer = spec.describe(getattr(inputs, name))
+        if spec.only_when and getattr(inputs, spec.only_when[0]) != spec.only_when[1]:
+            answer = NOT_APPLICABLE
+        rows.append((name, spec.label, answer))
+    return rows
+
+
+def would_decide(finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split a not-assessed factor's missing inputs: (those that alone could decide it, the rest).
+
+    "Extent of ILD on HRCT" can decide extensive lung disease by itself; the FVC
+    matters only when the extent is indeterminate, so it comes second.
+    """
+    limits = finding.rule.number_limits
+    alone = tuple(
+        name
+        for name in finding.missing_inputs
+        if can_decide(finding.rule, finding.inputs, limits, name)
+    )
+    rest = tuple(name for name in finding.missing_inputs if name not in alone)
+    return (alone, rest) if alone else (finding.missing_inputs, ())
+
+
+def short_needs(finding: Finding) -> str:
+    """Say in a few words which answers alone could decide a factor not assessed."""
+    return _short_needs(would_decide(finding)[0])
+
+
+def _short_needs(first: tuple[str, ...]) -> str:
+    return _and([_short_label(FIELDS[n].label) for n in first], "or")
+
+
+def to_assess(finding: Finding) -> str:
+    """Say what would decide a factor that is not assessed, the decisive answers first."""
+    return _to_assess(*would_decide(finding))
+
+
+def _to_assess(first: tuple[str, ...], then: tuple[str, ...]) -> str:
+    said = _and([_short_label(FIELDS[n].label) for n in first], "or" if len(first) > 1 else "and")
+    if then:
+        said += f" (then perhaps {_and([_short_label(FIELDS[n].label) for n in then], 'and')})"
+    return said
+
+
+def _and(words: list[str], joiner: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+class Words:
+    """The words of one page's findings, each worked out once.
+
+    A result page says a factor's reason up to four times (summary, tile, list,
+    notes) and asks twice what would decide a factor not assessed; the what-if
+    search behind that answer is the costly part. The memo lives as long as the
+    page's rendering: nothing outlives the request.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int], tuple[Finding, Any]] = {}
+
+    def _once(self, kind: str, finding: Finding, work: Callable[[Finding], Any]) -> Any:
+        key = (kind, id(finding))
+        if key not in self._memo:  # the finding is kept with its words, so its id stays its own
+            self._memo[key] = (finding, work(finding))
+        return self._memo[key][1]
+
+    def reason(self, finding: Finding) -> str:
+        """Return reason(finding), worked out once."""
+        return self._once("reason", finding, reason)
+
+    def would_decide(self, finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return would_decide(finding), worked out once."""
+        return self._once("decide", finding, would_decide)
+
+    def short_needs(self, finding: Finding) -> str:
+        """Return short_needs(finding), from the memo of what would decide it."""
+        return _short_needs(self.would_decide(finding)[0])
+
+    def to_assess(self, finding: Finding) -> str:
+        """Return to_assess(finding), from the memo of what would decide it."""
+        return _to_assess(*self.would_decide(finding))
+
+    def tile_reason(self, finding: Finding) -> str:
+        """Say a finding in a tile: its reason, or briefly what it needs."""
+        if finding.status is Status.NOT_ASSESSED:
+            return f"Needs: {self.short_needs(finding)}"
+        return self.reason(finding)
+
+    def article_reason(self, finding: Finding) -> str:
+        """Say a finding under its heading: its reason, or what would decide it."""
+        if finding.status is Status.NOT_ASSESSED:
+            return self.to_assess(finding)
+        return self.reason(finding)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What the top of a result says: the factors present by name, or what is missing."""
+
+    present: list[Finding]
+    not_assessed: list[Finding]
+    total: int
+    needed: list[str]  # inputs that would assess the most factors, decisive ones first
+
+    @property
+    def mostly_unknown(self) -> bool:
+        """Tell whether most factors could not be assessed, which then leads the summary."""
+        return len(self.not_assessed) * 2 > self.total
+
+
+def glance(assessment: Assessment, words: Words | None = None) -> Glance:
+    """Work out the summary that names, never counts as a score."""
+    words = words or Words()
+    present = assessment.where(Status.PRESENT, Effect.ADVERSE) + assessment.where(
+        Status.PRESENT, Effect.FAVOURABLE
+    )
+    unknown = assessment.where(Status.NOT_ASSESSED)
+    needed = {name for f in unknown for name in words.would_decide(f)[0]}
+    return Glance(
+        present,
+        unknown,
+        len(assessment.findings),
+        [name for name in FIELDS if name in needed],
+    )
+
+
+def known_answers(assessment: Assessment) -> dict[str, str]:
+    """Return the known answers as form values, to fill the form again."""
+    inputs = assessment.inputs
+    found = {}
+    for name, spec in FIELDS.items():
+        value = getattr(inputs, name)
+        if spec.is_known(value):
+            found[name] = format_number(value) if spec.is_number else value.value
+            if spec.form_units:
+                found[f"{name}_unit"] = spec.form_units[0][0]  # the unit the API uses
+    return found
+
+
+def tiles(assessment: Assessment, order: Assessment | None = None) -> list[Finding]:
+    """Return the findings in tile order: grouped as the sections, or as `order`'s tiles were.
+
+    A what-if keeps the original's order, so a tile that changes stays where it was.
+    """
+    first = order or assessment
+    ids = [f.rule.id for section in sections(first) for f in section.findings]
+    by_id = {f.rule.id: f for f in assessment.findings}
+    return [by_id[rule_id] for rule_id in ids]

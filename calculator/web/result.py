@@ -1,0 +1,63 @@
+"""The result page, shared by the calculator's pages and the teaching cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup, escape
+
+from ..core import words as said
+from ..core.engine import Assessment
+from ..core.notes import notes_text
+from ..core.whatif import askable, what_ifs
+from .forms import AnswersForm
+
+
+def hidden_inputs(known: dict[str, str], prefix: str = "") -> Markup:
+    """Write answers as hidden inputs, for a form that sends them back."""
+    lines = (
+        f'<input type="hidden" name="{escape(prefix + name)}" value="{escape(value)}">\n'
+        for name, value in known.items()
+    )
+    return Markup("".join(lines))  # noqa: S704 - every name and value is escaped above
+
+
+def show_result(
+    assessment: Assessment,
+    form: AnswersForm | None = None,
+    baseline: Assessment | None = None,
+    **extra: Any,
+) -> str:
+    """Render a result page: the summary, the factors, the answers and the text for the notes.
+
+    For a what-if, `baseline` is the original: its tiles keep their order, and
+    `extra` says what changed (changed_field, was, before, change, ...).
+    """
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    words = said.Words()
+    case = extra.get("case")
+    change = extra.get("change")
+    return render_template(
+        "calculator/result.html",
+        assessment=assessment,
+        baseline=baseline,
+        words=words,
+        sections=said.sections(assessment),
+        tiles=said.tiles(assessment, baseline),
+        changed_ids=change.ids if change else frozenset(),
+        # A what-if page asks no further what-if of its own answers: one from there starts
+        # from the answers given (its form carries them), so every what-if is one change.
+        offers=what_ifs(assessment) if baseline is None else {},
+        answers=said.answers(assessment),
+        askable=askable((baseline or assessment).inputs),
+        glance=said.glance(assessment, words),
+        known=said.known_answers(assessment),
+        form=form or AnswersForm(formdata=None),
+        notes=notes_text(
+            assessment, now, words, what_if=change, case_title=case.title if case else None
+        ),
+        now=now,
+        **extra,
+    )
