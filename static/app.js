@@ -16,6 +16,18 @@
     });
   }
 
+  // Hide a question that is asked only unless another has a given answer (breathing-muscle
+  // weakness, unless there is no myositis); hidden questions are disabled, so not sent.
+  function syncAskedUnless(form) {
+    form.querySelectorAll("[data-asked-unless]").forEach(function (question) {
+      var rule = question.getAttribute("data-asked-unless").split("=");
+      var chosen = form.querySelector('input[name="' + rule[0] + '"]:checked');
+      var hide = chosen !== null && chosen.value === rule[1];
+      question.classList.toggle("is-hidden", hide);
+      question.querySelectorAll("input").forEach(function (input) { input.disabled = hide; });
+    });
+  }
+
   // Presenter view: one slide at a time. → Space PageDown next (a slide's steps first),
   // ← PageUp previous, Home End first and last; ↓ ↑ are left to scroll inside a slide.
   function presenterDeck(slides) {
@@ -317,6 +329,8 @@
       form.querySelectorAll('input[name="ild"]').forEach(function (radio) {
         radio.addEventListener("change", function () { syncIldQuestions(form); });
       });
+      syncAskedUnless(form);
+      form.addEventListener("change", function () { syncAskedUnless(form); });
     }
     var result = document.querySelector("form[data-keep-answers], form[data-keep-what-if]");
     if (result) { keepTheResult(result); }
@@ -328,7 +342,7 @@
     copyButtons();
     printDetails();
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted && form) { syncIldQuestions(form); }
+      if (event.persisted && form) { syncIldQuestions(form); syncAskedUnless(form); }
     });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;

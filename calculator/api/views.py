@@ -1,21 +1,27 @@
-"""The JSON API: POST /api/v2/assess (v1 is gone: 410) and GET /healthz."""
+"""The JSON API v3: POST /api/v3/assess, GET /api/v3/rules (the catalogue), GET /healthz.
+
+v1 and v2 are gone: they answer 410, naming v3.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..core import jsonbody
 from ..core.engine import assess
 from ..core.inputs import InputError, parse_json
 from ..loaded import rules_of
-from .models import assessment_out
+from .models import CATALOGUE, assessment_out, catalogue_out
 
 bp = Blueprint("api", __name__)
+ASSESS = "/api/v3/assess"
+CATALOGUE_LIFETIME = 24 * 60 * 60  # seconds; a new rules version has a new ETag
 
 
 def init_app(app: Flask) -> None:
-    """Register the API."""
+    """Register the API; the catalogue never changes while the app runs, so make it once."""
     app.register_blueprint(bp)
+    app.extensions["catalogue"] = catalogue_out(rules_of(app)).model_dump_json().encode()
 
 
 def error(status: int, field: str, message: str):
@@ -24,17 +30,18 @@ def error(status: int, field: str, message: str):
 
 
 @bp.post("/api/v1/assess")
-def assess_v1():
-    """Say that v1 is gone, and where v2 is."""
+@bp.post("/api/v2/assess")
+def gone():
+    """Say that this version is gone, and where v3 is."""
     return error(
         410,
         "body",
-        "API v1 has been replaced: send the answers to /api/v2/assess, which also returns "
-        "the working, cautions and derived values of contract v2.",
+        f"This version of the API has been replaced: send the answers to {ASSESS}. "
+        f"Its answers carry statuses, reasons and workings; the rules' texts are at {CATALOGUE}.",
     )
 
 
-@bp.post("/api/v2/assess")
+@bp.post(ASSESS)
 def assess_json():
     """Assess a JSON object of answers; omitted answers mean not known."""
     if not request.is_json:
@@ -45,6 +52,16 @@ def assess_json():
         return jsonify(errors=problem.errors), 400 if problem.malformed else 422
     answer = assessment_out(assess(rules_of(), inputs))
     return current_app.response_class(answer.model_dump_json(), mimetype="application/json")
+
+
+@bp.get(CATALOGUE)
+def catalogue():
+    """Return every rule's texts, evidence and references; cacheable per rules version."""
+    response = Response(current_app.extensions["catalogue"], mimetype="application/json")
+    response.set_etag(rules_of().version)
+    response.cache_control.public = True
+    response.cache_control.max_age = CATALOGUE_LIFETIME
+    return response.make_conditional(request)
 
 
 @bp.get("/healthz")

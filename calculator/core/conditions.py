@@ -84,6 +84,11 @@ class Comparison(_Node):
         return QUANTITIES[self.field]
 
     @cached_property
+    def named(self) -> frozenset[Any]:
+        """Return the values this comparison names."""
+        return frozenset(v for v in self.values() if isinstance(v, str))
+
+    @cached_property
     def limit(self) -> Any:
         """Return the value compared with, exact for a derived (decimal) quantity."""
         if self.spec.derived and isinstance(self.value, int | float):
@@ -95,6 +100,8 @@ class Comparison(_Node):
         answer = known[self.field]
         if not self.spec.is_known(answer):
             answer, met = None, None
+        elif answer in self.spec.uncertain and answer not in self.named:
+            met = None  # an answer that leaves the rules not knowing, unless it is the one named
         else:
             met = self.compare(answer, self.limit)
         return met, ((self, Step(self.field, answer, self.test_words, met)),)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from .conditions import Step
+from .conditions import Step, Why
 from .inputs import FIELDS, Inputs, derived_values, quantities
 from .rules import Effect, Rule, RuleSet
 
@@ -24,8 +25,8 @@ STATUS = {True: Status.PRESENT, False: Status.ABSENT, None: Status.NOT_ASSESSED}
 class Finding(NamedTuple):
     """One rule's status for these inputs, why, and the inputs that would assess it.
 
-    Immutable, like the frozen dataclass it was; a named tuple because an
-    assessment makes one per rule and a tuple is several times quicker to make.
+    `applies` is whether the factor's scope holds (None: not known); `set_aside_by`
+    names the caution that set aside its reassurance, if one did.
     """
 
     rule: Rule
@@ -33,6 +34,14 @@ class Finding(NamedTuple):
     missing_inputs: tuple[str, ...]
     working: tuple[Step, ...]
     inputs: Any = None  # the answers it was decided on
+    applies: bool | None = True
+    set_aside_by: str | None = None
+    scope: tuple[Step, ...] = ()  # the working of its scope alone
+
+    @property
+    def does_not_apply(self) -> bool:
+        """Tell whether the factor is outside the patients it is defined for."""
+        return self.applies is False
 
 
 @dataclass(frozen=True)
@@ -59,39 +68,97 @@ class Assessment:
 
     @property
     def summary(self) -> dict[str, int]:
-        """Count adverse and favourable factors present, and those not assessed."""
+        """Count the factors present by effect, those not assessed and those set aside."""
         return {
             "adverse_present": len(self.where(Status.PRESENT, Effect.ADVERSE)),
             "favourable_present": len(self.where(Status.PRESENT, Effect.FAVOURABLE)),
             "not_assessed": len(self.where(Status.NOT_ASSESSED)),
+            "set_aside": sum(1 for f in self.findings if f.set_aside_by),
         }
 
     @cached_property
-    def derived(self) -> dict[str, float | None]:
+    def derived(self) -> dict[str, Any]:
         """Return the derived quantities computed from the inputs."""
         return derived_values(self.inputs)
 
 
-def _finding(rule: Rule, inputs: Any, known: dict[str, Any]) -> Finding:
-    """Decide one rule's status from the quantities already computed from the inputs."""
-    truth, why = rule.when.check(known)
+class Decision(NamedTuple):
+    """A rule's status for some answers, before its working is put into words."""
+
+    status: Status
+    applies: bool | None
+    set_aside_by: str | None
+    truth: bool | None
+    why: Why
+
+
+def reassures(rule: Rule, status: Status) -> bool:
+    """Tell whether a status reassures: a favourable factor present, or an adverse one absent."""
+    if rule.effect is Effect.FAVOURABLE:
+        return status is Status.PRESENT
+    return rule.effect is Effect.ADVERSE and status is Status.ABSENT
+
+
+def decide(
+    rule: Rule, known: Mapping[str, Any], present: Callable[[str], bool] | None = None
+) -> Decision:
+    """Decide one rule for the quantities of some answers; `present` tells if a caution is
+    (by default, worked out from the answers).
+
+    The status is that of all of the rule's scope and condition. A present caution the
+    rule lists in set_aside_by removes only reassurance: a factor that does not apply,
+    a present adverse factor and an absent favourable one are never touched.
+    """
+    truth, why = rule.condition.check(known)
+    applies = True if rule.applies_when is None else rule.applies_when.check(known)[0]
+    status = STATUS[truth]
+    if applies is not False and reassures(rule, status) and rule.set_aside_by:
+        present = present or rule.caution_present(known)
+        for caution in rule.set_aside_by:
+            if present(caution):
+                return Decision(Status.NOT_ASSESSED, applies, caution, truth, why)
+    return Decision(status, applies, None, truth, why)
+
+
+def _finding(rule: Rule, inputs: Any, known: dict[str, Any], present: Callable) -> Finding:
+    """Decide one rule, with its working and, when not assessed, what would assess it."""
+    decision = decide(rule, known, present)
+    why = decision.why
     if len(why) == 1:
         working = (why[0][1],)
     else:
         working = tuple({id(node): step for node, step in why}.values())  # each comparison once
     missing: tuple[str, ...] = ()
-    if truth is None:
-        unknown = {name for node, _ in why for name in node.spec.unknown_inputs(inputs)}
+    if decision.truth is None:
+        unknown = {name for node, _ in why for name in node.spec.unknown_inputs(known)}
         missing = tuple(name for name in FIELDS if name in unknown)
-    return Finding(rule, STATUS[truth], missing, working, inputs)
+    scope: tuple[Step, ...] = ()
+    if decision.applies is False:
+        scope = tuple(step for _, step in rule.applies_when.check(known)[1])
+    return Finding(
+        rule,
+        decision.status,
+        missing,
+        working,
+        inputs,
+        decision.applies,
+        decision.set_aside_by,
+        scope,
+    )
 
 
 def assess(rules: RuleSet, inputs: Inputs) -> Assessment:
-    """Decide each rule's status: present, absent, or not assessed."""
+    """Decide each rule's status: present, absent, or not assessed; cautions first."""
     known = quantities(inputs)
+    cautions = tuple([_finding(rule, inputs, known, _none) for rule in rules.cautions])
+    present = {f.rule.id for f in cautions if f.status is Status.PRESENT}
     return Assessment(
         rules,
         inputs,
-        tuple([_finding(rule, inputs, known) for rule in rules.factors]),
-        tuple([_finding(rule, inputs, known) for rule in rules.cautions]),
+        tuple([_finding(rule, inputs, known, present.__contains__) for rule in rules.factors]),
+        cautions,
     )
+
+
+def _none(caution: str) -> bool:
+    return False

@@ -13,7 +13,7 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -29,7 +29,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-NOT_KNOWN_VALUES = frozenset({"unknown", "not_tested", "not_known"})
+NOT_KNOWN_VALUES = frozenset({"unknown", "not_tested", "not_known", "not_assessed"})
+UNCERTAIN_VALUES = frozenset(
+    {"explained_otherwise", "suspected", "outside_window_active", "muscular_or_mixed"}
+)
+"""Answers that are real answers but leave the rules not knowing: a comparison on one is
+unknown unless it names that very value (a caution about cancer outside the window may)."""
 
 
 class Choice(StrEnum):
@@ -38,6 +43,7 @@ class Choice(StrEnum):
     label: str
     short: str
     not_known: bool
+    uncertain: bool
     what_if: str | None
 
     def __new__(
@@ -48,6 +54,7 @@ class Choice(StrEnum):
         member.label = label
         member.short = short or label  # said in a reason: "HRCT extent is Indeterminate"
         member.not_known = value in NOT_KNOWN_VALUES
+        member.uncertain = value in UNCERTAIN_VALUES
         member.what_if = what_if  # the question a what-if asks, where the label reads badly
         return member
 
@@ -96,8 +103,69 @@ class YesNo(Choice):
     UNKNOWN = "unknown", "Not known"
 
 
+class Symptoms(Choice):
+    YES = "yes", "Yes, from the lung disease", "Yes"
+    EXPLAINED_OTHERWISE = (
+        "explained_otherwise",
+        "Worse, but another cause may explain it (infection, heart failure, anaemia, "
+        "pulmonary hypertension, deconditioning, muscle weakness)",
+        "Worse, perhaps from another cause",
+    )
+    NO = "no", "No, or fully explained by another cause", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class CtProgression(Choice):
+    YES = "yes", "Yes", "Yes"
+    EXPLAINED_OTHERWISE = (
+        "explained_otherwise",
+        "Yes, but another cause may explain it (infection, aspiration, drug toxicity, "
+        "heart failure)",
+        "Yes, perhaps from another cause",
+    )
+    NO = "no", "No, or fully explained by another cause", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class RespiratoryFailure(Choice):
+    PRESENT = "present", "Present, from the lung disease", "From the lung disease"
+    MUSCULAR_OR_MIXED = (
+        "muscular_or_mixed",
+        "From breathing-muscle weakness, or mixed (hypercapnia, non-invasive ventilation)",
+        "Muscular or mixed",
+    )
+    ABSENT = "absent", "Absent"
+    UNKNOWN = "unknown", "Not known"
+
+
+class PulmonaryHypertension(Choice):
+    CONFIRMED = (
+        "confirmed",
+        "Confirmed: pre-capillary, by right-heart catheterisation",
+        "Confirmed by catheter",
+    )
+    SUSPECTED = "suspected", "Suspected on echocardiography only", "Suspected on echo"
+    NOT_FOUND = (
+        "not_found",
+        "Not found: catheterisation without PH, or an echocardiogram with a low probability",
+        "Not found",
+    )
+    NOT_ASSESSED = (
+        "not_assessed",
+        "Not assessed, or an inconclusive echocardiogram",
+        "Not assessed",
+    )
+
+
+class Reflects(Choice):
+    """Whether a measurement can be read as a measure of the lung: yes, or not known; never no."""
+
+    YES = "yes", "Yes"
+    UNKNOWN = "unknown", "Not known"
+
+
 class IldCourse(Choice):
-    NON_PROGRESSIVE = "non_progressive", "Non-progressive (stable)", "Non-progressive"
+    NON_PROGRESSIVE = "non_progressive", "Stable (non-progressive)", "Stable"
     PROGRESSIVE = "progressive", "Progressive (chronic, worsening)", "Progressive"
     RAPIDLY_PROGRESSIVE = (
         "rapidly_progressive",
@@ -131,11 +199,17 @@ class Malignancy(Choice):
         "Within 3 years of onset",
         "What if cancer had been found within 3 years of onset?",
     )
-    OUTSIDE_WINDOW = (
-        "outside_window",
-        "Only cancer more than 3 years before or after onset",
-        "Only more than 3 years from onset",
-        "What if cancer had been found only more than 3 years from onset?",
+    OUTSIDE_WINDOW_ACTIVE = (
+        "outside_window_active",
+        "Cancer more than 3 years from onset, but still active at onset",
+        "Outside the window, active at onset",
+        "What if cancer outside the 3-year window had still been active at onset?",
+    )
+    OUTSIDE_WINDOW_INACTIVE = (
+        "outside_window_inactive",
+        "Only cancer more than 3 years from onset, not active at onset",
+        "Only outside the window, not active at onset",
+        "What if the only cancer had been more than 3 years from onset, not active then?",
     )
     NOT_KNOWN = "not_known", "Not screened, or not known", "Not known"
 
@@ -147,6 +221,7 @@ class Meta:
     group: str
     unit: str = ""
     only_when: tuple[str, str] | None = None  # (field, value): answered only then
+    asked_unless: tuple[str, str] | None = None  # (field, value): the form hides it then (JS)
     form_units: tuple[tuple[str, str, int], ...] = ()  # (code, label, factor to this unit)
 
 
@@ -197,6 +272,18 @@ class Inputs(BaseModel):
         default=Presence.UNKNOWN,
         title="Muscle involvement (myositis)",
         description="Inflammation of the muscles, at any time in the disease.",
+    )
+    respiratory_muscle_weakness: Annotated[
+        Presence, Meta("patient", asked_unless=("myositis", "absent"))
+    ] = Field(
+        default=Presence.UNKNOWN,
+        title="Breathing-muscle weakness",
+        description=(
+            "Could weak breathing muscles be lowering the FVC? Your judgement, supported by "
+            "low maximal inspiratory or expiratory pressures, a fall of more than 25% in vital "
+            "capacity lying down, breathlessness lying flat, or a raised CO2. Asked when muscle "
+            "involvement is present or not known."
+        ),
     )
     anti_jo1: Annotated[Antibody, Meta("antibodies")] = Field(
         default=Antibody.NOT_TESTED,
@@ -259,12 +346,28 @@ class Inputs(BaseModel):
             "Corrected for haemoglobin, percent of predicted, from 5 to 150: the most recent test."
         ),
     )
-    respiratory_failure: Annotated[Presence, Meta("lungs", only_when=ILD_ONLY)] = Field(
-        default=Presence.UNKNOWN,
-        title="Respiratory failure from the lung disease",
+    dlco_could_not_perform: Annotated[YesNo, Meta("lungs", only_when=ILD_ONLY)] = Field(
+        default=YesNo.UNKNOWN,
+        title="DLCO could not be performed",
         description=(
-            "For example PaO2 below 60 mmHg (8 kPa) breathing air, or oxygen needed. Not "
-            "shallow breathing from muscle weakness."
+            "Yes if the patient could not do the DLCO test because of the lung disease (not "
+            "simply not done). A DLCO value given means No."
+        ),
+    )
+    respiratory_failure: Annotated[RespiratoryFailure, Meta("lungs", only_when=ILD_ONLY)] = Field(
+        default=RespiratoryFailure.UNKNOWN,
+        title="Respiratory failure",
+        description=(
+            "From the lung disease: for example PaO2 below 60 mmHg (8 kPa) breathing air, or "
+            "oxygen needed. Failure from weak breathing muscles, or mixed, is answered apart."
+        ),
+    )
+    pulmonary_hypertension: Annotated[PulmonaryHypertension, Meta("lungs")] = Field(
+        default=PulmonaryHypertension.NOT_ASSESSED,
+        title="Pulmonary hypertension (PH)",
+        description=(
+            "Pre-capillary PH confirmed by right-heart catheterisation, or only suspected on "
+            "echocardiography (which over-calls it)."
         ),
     )
     fibrosis_on_ct: Annotated[Presence, Meta("progression", only_when=ILD_ONLY)] = Field(
@@ -272,9 +375,10 @@ class Inputs(BaseModel):
         title="Fibrosis on CT",
         description="Radiological evidence of pulmonary fibrosis.",
     )
-    symptoms_worse_past_year: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
-        default=YesNo.UNKNOWN,
+    symptoms_worse_past_year: Annotated[Symptoms, Meta("progression", only_when=ILD_ONLY)] = Field(
+        default=Symptoms.UNKNOWN,
         title="Respiratory symptoms worse in the past year",
+        description="'Another cause may explain it' leaves this criterion undecided.",
     )
     fvc_percent_predicted_year_before: Annotated[
         float | None, Meta("progression", unit="% predicted", only_when=ILD_ONLY)
@@ -300,24 +404,17 @@ class Inputs(BaseModel):
             "recent one: the earliest test no more than 12 months before it."
         ),
     )
-    ct_progression_past_year: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
-        default=YesNo.UNKNOWN,
-        title="Radiological progression in the past year",
-        description=(
-            "Any of: more extensive or more severe traction bronchiectasis or "
-            "bronchiolectasis; new ground-glass with traction bronchiectasis; new fine "
-            "reticulation; more extensive or coarser reticulation; new or more honeycombing; "
-            "more lobar volume loss."
-        ),
-    )
-    other_cause_excluded: Annotated[YesNo, Meta("progression", only_when=ILD_ONLY)] = Field(
-        default=YesNo.UNKNOWN,
-        title="No other explanation for the worsening",
-        description=(
-            "Answer 'Yes' only if other causes were excluded: in myositis, weak breathing "
-            "muscles (a lower FVC) and pulmonary hypertension or anaemia (a lower DLCO), "
-            "besides infection, aspiration, drug toxicity and heart failure."
-        ),
+    ct_progression_past_year: Annotated[CtProgression, Meta("progression", only_when=ILD_ONLY)] = (
+        Field(
+            default=CtProgression.UNKNOWN,
+            title="Radiological progression in the past year",
+            description=(
+                "Any of: more extensive or more severe traction bronchiectasis or "
+                "bronchiolectasis; new ground-glass with traction bronchiectasis; new fine "
+                "reticulation; more extensive or coarser reticulation; new or more honeycombing; "
+                "more lobar volume loss. 'Another cause may explain it' leaves it undecided."
+            ),
+        )
     )
     crp_mg_per_l: Annotated[
         float | None,
@@ -376,9 +473,16 @@ class Inputs(BaseModel):
         wrong = only_when_conflicts(vars(self))  # read in place: no copy of the answers
         if wrong:
             raise PydanticCustomError("only_when", ONLY_WHEN_MESSAGE, {"fields": wrong})
+        if self.dlco_could_not_perform == "yes" and self.dlco_percent_predicted is not None:
+            raise PydanticCustomError(
+                "dlco_contradiction", DLCO_CONTRADICTION, {"fields": ["dlco_could_not_perform"]}
+            )
         return self
 
 
+DLCO_CONTRADICTION = (
+    "A DLCO value is given, so the test was performed: answer No, or leave the DLCO value empty."
+)
 ONLY_WHEN_MESSAGE = (
     "Applies only when ILD is present: leave it as not known, or set ILD to Present."
 )
@@ -543,6 +647,8 @@ def _message(name: str, item: dict[str, Any]) -> str:
     kind = item["type"]
     if kind == "only_when":
         return ONLY_WHEN_MESSAGE
+    if kind == "dlco_contradiction":
+        return DLCO_CONTRADICTION
     if field is None:
         if kind == "extra_forbidden":
             if not name:
@@ -610,11 +716,13 @@ class FieldSpec:
         self.minimum, self.maximum = _bounds(name) if self.is_number else (None, None)
         self.unit = meta.unit
         self.only_when = meta.only_when
+        self.asked_unless = meta.asked_unless
         self.form_units = meta.form_units
         self.inputs: tuple[str, ...] = (name,)
         # Looked up on every comparison the rules make: kept as plain values.
         self.values = frozenset(m.value for m in self.choices or ())
         self.known_choices = tuple(m for m in self.choices or () if not m.not_known)
+        self.uncertain = frozenset(m.value for m in self.choices or () if m.uncertain)
         self.unknown_value = self.choices.unknown().value if self.choices else None
 
     @property
@@ -663,44 +771,93 @@ class FieldSpec:
 
 
 class DerivedSpec(FieldSpec):
-    """A quantity computed from two inputs: the earlier value minus the later one."""
+    """A quantity computed from the answers, never typed in."""
 
     derived = True
 
-    def __init__(self, name: str, label: str, earlier: str, later: str, description: str) -> None:
-        later_spec = FIELDS[later]
+    def __init__(self, name: str, label: str, inputs: tuple[str, ...], description: str) -> None:
         self.name = name
         self.label = label
         self.hint = description
-        self.group = later_spec.group
+        self.group = FIELDS[inputs[-1]].group
+        self.only_when = None
+        self.asked_unless = None
+        self.form_units = ()
+        self.inputs = inputs
+
+    def read(self, known: Mapping[str, Any]) -> Any:
+        """Compute the quantity from the answers by name."""
+        raise NotImplementedError
+
+    def unknown_inputs(self, known: Mapping[str, Any]) -> tuple[str, ...]:
+        """Name the inputs that would make it known."""
+        return self.inputs
+
+
+class Decline(DerivedSpec):
+    """The earlier value minus the later one, exactly as the decimals entered."""
+
+    def __init__(self, name: str, label: str, earlier: str, later: str, description: str) -> None:
+        super().__init__(name, label, (earlier, later), description)
         self.choices = None
         self.is_number = True
         self.is_integer = False
-        span = later_spec.maximum - later_spec.minimum
+        span = FIELDS[later].maximum - FIELDS[later].minimum
         self.minimum, self.maximum = -span, span
         self.unit = "points"
-        self.only_when = None
-        self.form_units = ()
-        self.inputs = (earlier, later)
         self.values = frozenset()
         self.known_choices = ()
+        self.uncertain = frozenset()
         self.unknown_value = None
-        self._earlier, self._later = earlier, later
 
-    def read(self, inputs: Any) -> Decimal | None:
-        """Compute the decline exactly, as the decimals entered; None if either is unknown."""
-        earlier, later = getattr(inputs, self._earlier), getattr(inputs, self._later)
+    def read(self, known: Mapping[str, Any]) -> Decimal | None:
+        """Compute the decline exactly; None if either value is not known."""
+        earlier, later = (known[name] for name in self.inputs)
         if earlier is None or later is None:
             return None
         return exact(earlier) - exact(later)
 
-    def unknown_inputs(self, inputs: Any) -> tuple[str, ...]:
-        """Name the inputs it is computed from that are not known."""
-        return tuple(name for name in self.inputs if getattr(inputs, name) is None)
+    def unknown_inputs(self, known: Mapping[str, Any]) -> tuple[str, ...]:
+        """Name the values it is computed from that are not known."""
+        return tuple(name for name in self.inputs if known[name] is None)
 
     def with_unit(self, value: Any) -> str:
         """Write a decline: "5 points"."""
         return f"{format_number(value)} {'point' if value == 1 else 'points'}"
+
+
+class ReflectsLung(DerivedSpec):
+    """Whether a lung-function value can be read as a measure of the lung: yes or not known."""
+
+    def __init__(self, name: str, label: str, decide, inputs: tuple[str, ...], hint: str) -> None:
+        super().__init__(name, label, inputs, hint)
+        self.choices = Reflects
+        self.is_number = False
+        self.is_integer = False
+        self.minimum = self.maximum = None
+        self.unit = ""
+        self.values = frozenset(m.value for m in Reflects)
+        self.known_choices = (Reflects.YES,)
+        self.uncertain = frozenset()
+        self.unknown_value = Reflects.UNKNOWN.value
+        self._decide = decide
+
+    def read(self, known: Mapping[str, Any]) -> Reflects:
+        """Return yes when the answers leave no other explanation named, else not known."""
+        return Reflects.YES if self._decide(known) else Reflects.UNKNOWN
+
+
+def _fvc_reflects_lung(known: Mapping[str, Any]) -> bool:
+    """Weak breathing muscles may lower the FVC: only their absence, or no myositis, excludes it."""
+    weakness = known["respiratory_muscle_weakness"]
+    if weakness == "unknown":
+        return known["myositis"] == "absent"
+    return weakness == "absent"
+
+
+def _dlco_reflects_lung(known: Mapping[str, Any]) -> bool:
+    """Pulmonary hypertension, confirmed or suspected, may lower the DLCO."""
+    return known["pulmonary_hypertension"] not in ("confirmed", "suspected")
 
 
 FIELDS: dict[str, FieldSpec] = {name: FieldSpec(name) for name in Inputs.model_fields}
@@ -719,14 +876,14 @@ for _name in ONLY_WHEN_FIELDS:
 DERIVED: dict[str, DerivedSpec] = {
     spec.name: spec
     for spec in (
-        DerivedSpec(
+        Decline(
             "fvc_decline_past_year",
             "Fall in FVC over the past year",
             "fvc_percent_predicted_year_before",
             "fvc_percent_predicted",
             "FVC up to a year before minus the most recent FVC, in percentage points of predicted.",
         ),
-        DerivedSpec(
+        Decline(
             "dlco_decline_past_year",
             "Fall in DLCO over the past year",
             "dlco_percent_predicted_year_before",
@@ -734,29 +891,54 @@ DERIVED: dict[str, DerivedSpec] = {
             "DLCO up to a year before minus the most recent DLCO, in percentage points of "
             "predicted.",
         ),
+        ReflectsLung(
+            "fvc_reflects_lung",
+            "FVC reflects the lung",
+            _fvc_reflects_lung,
+            ("respiratory_muscle_weakness",),
+            "Not known while weak breathing muscles may be lowering the FVC.",
+        ),
+        ReflectsLung(
+            "dlco_reflects_lung",
+            "DLCO reflects the lung",
+            _dlco_reflects_lung,
+            ("pulmonary_hypertension",),
+            "Not known while pulmonary hypertension, confirmed or suspected, may be lowering it.",
+        ),
     )
 }
 QUANTITIES: dict[str, FieldSpec] = {**FIELDS, **DERIVED}
 """Everything a rule may compare: the inputs, then the derived quantities."""
 
 
+def derive(known: dict[str, Any]) -> dict[str, Any]:
+    """Work out, in place, what the answers imply: the derived quantities, and that a DLCO
+    value given means the test could be performed. Return the same dict."""
+    if known["dlco_percent_predicted"] is not None and known["ild"] == "present":
+        known["dlco_could_not_perform"] = YesNo.NO
+    for name, spec in DERIVED.items():
+        known[name] = spec.read(known)
+    return known
+
+
 def quantities(inputs: Any) -> dict[str, Any]:
     """Return every quantity a rule may compare, by name: the answers, then the derived ones.
 
-    `inputs` is an Inputs, or any object with the answers as attributes (a what-if
-    tries answers on a namespace). The derived quantities are computed once here,
-    exactly, so that the rules read plain values from a dict.
+    `inputs` is an Inputs, or any object with the answers as attributes. Worked out once
+    here, exactly, so that the rules read plain values from a dict.
     """
-    found = dict(vars(inputs))
-    for name, spec in DERIVED.items():
-        found[name] = spec.read(inputs)
-    return found
+    return derive(dict(vars(inputs)))
 
 
-def derived_values(inputs: Inputs) -> dict[str, float | None]:
-    """Return each derived quantity as a number for JSON, None when unknown."""
-    found: dict[str, float | None] = {}
+def derived_values(inputs: Inputs) -> dict[str, Any]:
+    """Return each derived quantity for JSON: a decline as a number, reflects-lung as
+    true or null (never false); null when not known."""
+    known = quantities(inputs)
+    found: dict[str, Any] = {}
     for name, spec in DERIVED.items():
-        value = spec.read(inputs)
-        found[name] = None if value is None else float(value)
+        value = known[name]
+        if spec.is_number:
+            found[name] = None if value is None else float(value)
+        else:
+            found[name] = True if value == "yes" else None
     return found

@@ -6,7 +6,7 @@ from .engine import Assessment, Status
 from .inputs import FIELDS
 from .rules import Effect
 from .whatif import Change
-from .words import DISCLAIMER, Words, answers
+from .words import DISCLAIMER, Words, answers, scope_words
 
 
 def notes_text(
@@ -51,9 +51,17 @@ def notes_text(
         lines += [f"- {f.rule.title} (evidence: {f.rule.evidence}): {reason(f)}" for f in found]
     unknown = assessment.where(Status.NOT_ASSESSED)
     lines.append("Not assessed:" if unknown else "Not assessed: none")
-    lines += [f"- {f.rule.title}: would need {to_assess(f)}" for f in unknown]
-    absent = assessment.where(Status.ABSENT)
+    lines += [
+        f"- {f.rule.title}: {reason(f) if f.set_aside_by else 'would need ' + to_assess(f)}"
+        for f in unknown
+    ]
+    absent = [f for f in assessment.where(Status.ABSENT) if not f.does_not_apply]
     lines.append("Absent: " + ("; ".join(f.rule.title for f in absent) if absent else "none"))
+    outside = [f for f in assessment.findings if f.does_not_apply]
+    if outside:
+        lines.append(
+            "Does not apply: " + "; ".join(f"{f.rule.title} ({scope_words(f)})" for f in outside)
+        )
     lines += ["", "Answers:"]
     lines += [f"- {label}: {answer}" for _, label, answer in answers(assessment)]
     lines += ["", "The number of factors is not a score: factors overlap and are not weighted."]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -17,12 +18,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
 )
 
-from .conditions import Comparison, Condition, comparisons
+from .conditions import All, Comparison, Condition, comparisons
 from .datafile import DataFileError, load_items_file
 from .inputs import FIELDS, QUANTITIES
 
@@ -96,8 +98,23 @@ class Rule(BaseModel):
             "497 patients'; required for a factor."
         ),
     )
+    applies_when: Condition | None = Field(
+        default=None,
+        description=(
+            "The patients the factor is defined for. When false it 'does not apply' (never "
+            "'absent'); the status is that of all of applies_when and when."
+        ),
+    )
     when: Condition
+    set_aside_by: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Cautions that, when present, set aside this factor's reassurance: a favourable "
+            "factor present, or an adverse factor absent, becomes not assessed."
+        ),
+    )
     explanation: str = Field(min_length=1)
+    _set_aside_rules: tuple[Rule, ...] = PrivateAttr(default=())  # the cautions, from the file
     caveat: str | None = Field(default=None, min_length=1)
     references: list[Reference] = Field(min_length=1)
     source: Source | None = None
@@ -105,9 +122,13 @@ class Rule(BaseModel):
     @model_validator(mode="after")
     def _fits_the_inputs(self) -> Rule:
         """Check every comparison against the quantity it names, and what each effect needs."""
-        problems = [p for node in comparisons(self.when) for p in _check(node)]
-        if self.is_caution and self.evidence is not None:
-            problems.append("a caution is not a factor: it takes no 'evidence'")
+        problems = [p for node in self.comparisons for p in _check(node)]
+        if self.is_caution:
+            problems += [
+                f"a caution is not a factor: it takes no {key!r}"
+                for key in ("evidence", "applies_when", "set_aside_by")
+                if getattr(self, key)
+            ]
         if not self.is_caution:
             problems += [
                 f"a factor needs {key!r}"
@@ -124,10 +145,31 @@ class Rule(BaseModel):
         return self.effect is Effect.CAUTION
 
     @cached_property
+    def condition(self) -> Condition:
+        """Return the condition the status is decided by: all of applies_when and when."""
+        if self.applies_when is None:
+            return self.when
+        return All(all=[self.applies_when, self.when])
+
+    def set_aside_rule(self, caution: str) -> Rule:
+        """Return one of the cautions that set this rule aside."""
+        return next(rule for rule in self._set_aside_rules if rule.id == caution)
+
+    def caution_present(self, known: Mapping[str, Any]) -> Callable[[str], bool]:
+        """Return a test of whether one of the cautions that set this rule aside is present."""
+        by_id = {rule.id: rule for rule in self._set_aside_rules}
+        return lambda caution: by_id[caution].condition.check(known)[0] is True
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        """Return every comparison of the rule, its scope's first."""
+        return list(comparisons(self.condition))
+
+    @cached_property
     def number_limits(self) -> dict[str, list[float]]:
         """Collect, per number input, the values this rule compares it with."""
         found: dict[str, list[float]] = {}
-        for node in comparisons(self.when):
+        for node in self.comparisons:
             if node.field in FIELDS and FIELDS[node.field].is_number:
                 found.setdefault(node.field, []).extend(node.values())
         return found
@@ -135,7 +177,7 @@ class Rule(BaseModel):
     @cached_property
     def inputs(self) -> tuple[str, ...]:
         """Name the input fields this rule reads, derived quantities through their inputs."""
-        used = {name for node in comparisons(self.when) for name in node.spec.inputs}
+        used = {name for node in self.comparisons for name in node.spec.inputs}
         return tuple(name for name in FIELDS if name in used)
 
 
@@ -176,7 +218,24 @@ class RuleSet(BaseModel):
             seen.add(rule.id)
         if not self.factors:
             raise ValueError("the rules file needs at least one factor, not only cautions")
+        cautions = [rule.id for rule in self.cautions]
+        wrong = [
+            f"rule {rule.id!r} is set aside by {name!r}, which is not a caution of this file"
+            f" (the cautions: {', '.join(cautions)})"
+            for rule in self.rules
+            for name in rule.set_aside_by
+            if name not in cautions
+        ]
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        for rule in self.rules:
+            rule._set_aside_rules = tuple(self.by_id[name] for name in rule.set_aside_by)
         return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Rule]:
+        """Return every rule by its id."""
+        return {rule.id: rule for rule in self.rules}
 
 
 def _check(node: Comparison) -> list[str]:
@@ -202,6 +261,8 @@ def _check(node: Comparison) -> list[str]:
             if value not in valid:
                 close = difflib.get_close_matches(str(value), valid, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
+                if isinstance(value, bool):
+                    hint = ' (write "yes" and "no" in quotes: YAML reads them as true and false)'
                 if value == spec.choices.unknown().value:
                     problems.append(
                         f"{name!r} compared with {value!r}, its 'not known' answer: "

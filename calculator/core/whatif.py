@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from .engine import STATUS, Assessment, Finding, Status
+from .engine import Assessment, Finding, Status, decide
 from .inputs import (
-    DERIVED,
     FIELDS,
     ONLY_WHEN_INVOLVING,
     QUANTITIES,
     InputError,
     Inputs,
+    derive,
     format_number,
     lower_first,
     only_when_conflicts,
@@ -30,8 +29,6 @@ from .inputs import (
 from .rules import Rule
 
 MOST_PER_FACTOR = 2
-_FEEDS = {name: [d for d, spec in DERIVED.items() if name in spec.inputs] for name in FIELDS}
-"""The derived quantities each input is part of (the FVC a year before: the fall in FVC)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +85,7 @@ def tries(
     """
     known = quantities(inputs) if known is None else known
     for value, changed in variants(inputs, limits, name, known):
-        yield value, STATUS[rule.when.check(changed)[0]]
+        yield value, decide(rule, changed).status
 
 
 def variants(
@@ -96,18 +93,19 @@ def variants(
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """Yield (value, the quantities with that answer) for each other answer worth trying.
 
-    Each copies `known` (quantities(inputs)), changes one answer and works out again
-    only the quantities derived from it. The answers given agree with each other, so
-    only the "only when" rules the changed answer is part of can be broken.
+    Each changes one answer and works out the derived quantities again. The answers
+    given agree with each other, so only the "only when" rules the changed answer is
+    part of can be broken, and a DLCO that could not be performed beside a DLCO value.
     """
     involved = ONLY_WHEN_INVOLVING[name]
+    answers = vars(inputs)
     for value in candidates(limits, inputs, name):
-        changed = {**known, name: value}
+        changed = {**answers, name: value}
         if involved and only_when_conflicts(changed, involved):
             continue
-        for derived in _FEEDS[name]:
-            changed[derived] = DERIVED[derived].read(SimpleNamespace(**changed))
-        yield value, changed
+        if changed["dlco_could_not_perform"] == "yes" and changed["dlco_percent_predicted"]:
+            continue  # a DLCO value says the test was performed
+        yield value, derive(changed)
 
 
 def worth_changing(finding: Finding) -> tuple[str, ...]:
@@ -136,7 +134,7 @@ def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
             if name not in tried:
                 tried[name] = list(variants(assessment.inputs, limits, name, known))
             for value, changed in tried[name]:
-                status = STATUS[finding.rule.when.check(changed)[0]]
+                status = decide(finding.rule, changed).status
                 if status is not finding.status and status not in found:
                     found[status] = WhatIf(name, value, status)
         offers[finding.rule.id] = list(found.values())[:MOST_PER_FACTOR]

@@ -58,7 +58,13 @@ def sections(assessment: Assessment) -> list[Section]:
             "absent",
             "Factors absent",
             "These answers show that these factors are not present.",
-            assessment.where(Status.ABSENT),
+            [f for f in assessment.where(Status.ABSENT) if not f.does_not_apply],
+        ),
+        Section(
+            "does_not_apply",
+            "Factors that do not apply",
+            "These factors are defined for other patients (for example, only with ILD).",
+            [f for f in assessment.findings if f.does_not_apply],
         ),
     ]
 
@@ -71,6 +77,10 @@ _STATUS_WORDS = {
 
 def status_words(finding: Finding) -> tuple[str, str]:
     """Return a finding's status as (symbol, words); the symbol repeats the words visually."""
+    if finding.does_not_apply:
+        return "–", "Does not apply"
+    if finding.set_aside_by:
+        return "?", "Set aside"
     return status_words_of(finding.status, finding.rule.effect)
 
 
@@ -88,6 +98,8 @@ def step_words(step: Step) -> str:
     spec = QUANTITIES[step.field]
     label = _short_label(spec.label)
     if step.met is None:
+        if step.answer is not None:  # an answer that leaves the rules not knowing
+            return f"{label}: {spec.choices(step.answer).short} (not known for this rule)"
         return f"{label}: not known"
     answer = spec.choices(step.answer).short if spec.choices else spec.with_unit(step.answer)
     test = lower_first(step.test.removeprefix("is "))
@@ -112,13 +124,60 @@ needs no "ILD: present"); a gate closed, or open where the rule asks for it clos
 """
 
 
+def _goes_without_saying(finding: Finding, step: Step) -> bool:
+    """Tell whether a step need not be said: an open gate, a measurement that reflects the
+    lung (said only when in doubt), or an answer the model worked out rather than was given."""
+    spec = QUANTITIES[step.field]
+    if step.met and (_GATES.get(step.field) == step.answer or spec.derived and not spec.is_number):
+        return True
+    given = getattr(finding.inputs, step.field, step.answer) if not spec.derived else step.answer
+    return step.answer is not None and given != step.answer
+
+
+def _merged(steps: list[Step]) -> list[Step]:
+    """Join the steps that test one answer several ways: "Limited (not extensive or ...)"."""
+    merged: list[Step] = []
+    for step in steps:
+        last = merged[-1] if merged else None
+        if last and (last.field, last.answer, last.met) == (step.field, step.answer, step.met):
+            merged[-1] = last._replace(test=f"{last.test} or {lower_first(step.test[3:])}")
+        else:
+            merged.append(step)
+    return merged
+
+
 def reason(finding: Finding) -> str:
     """Say why a finding has its status, from its working, in a few words."""
+    if finding.does_not_apply:
+        return f"Does not apply ({scope_words(finding)})"
+    if finding.set_aside_by:
+        caution = finding.rule.set_aside_rule(finding.set_aside_by)
+        return f"Set aside: {lower_first(caution.title)}"
     if finding.status is Status.NOT_ASSESSED:
-        names = [_short_label(FIELDS[name].label) for name in finding.missing_inputs]
-        return "Not known: " + ", ".join(names)
-    steps = [s for s in finding.working if not (s.met and _GATES.get(s.field) == s.answer)]
-    return "; ".join(step_words(step) for step in steps or finding.working)
+        doubts = [s for s in finding.working if s.met is None and s.answer is not None]
+        said = {s.field for s in doubts}
+        names = [_short_label(FIELDS[n].label) for n in finding.missing_inputs if n not in said]
+        parts = (["Not known: " + ", ".join(names)] if names else []) + [
+            step_words(s) for s in _merged(doubts)
+        ]
+        return "; ".join(parts)
+    steps = [s for s in finding.working if not _goes_without_saying(finding, s)]
+    return "; ".join(step_words(step) for step in _merged(steps or list(finding.working)))
+
+
+def scope_words(finding: Finding) -> str:
+    """Say which part of a factor's scope failed: "no ILD", "anti-MDA5 positive"."""
+    said = []
+    for step in finding.scope:
+        if step.met is not False:
+            continue
+        spec = QUANTITIES[step.field]
+        label = _short_label(spec.label).removesuffix(" antibody")
+        if step.answer == "absent":
+            said.append(f"no {lower_first(label)}")
+        else:
+            said.append(f"{lower_first(label)} {spec.choices(step.answer).short.lower()}")
+    return ", ".join(said)
 
 
 def summary_line(assessment: Assessment) -> str:
@@ -228,13 +287,13 @@ class Words:
 
     def tile_reason(self, finding: Finding) -> str:
         """Say a finding in a tile: its reason, or briefly what it needs."""
-        if finding.status is Status.NOT_ASSESSED:
+        if finding.status is Status.NOT_ASSESSED and not finding.set_aside_by:
             return f"Needs: {self.short_needs(finding)}"
         return self.reason(finding)
 
     def article_reason(self, finding: Finding) -> str:
         """Say a finding under its heading: its reason, or what would decide it."""
-        if finding.status is Status.NOT_ASSESSED:
+        if finding.status is Status.NOT_ASSESSED and not finding.set_aside_by:
             return self.to_assess(finding)
         return self.reason(finding)
 

@@ -146,8 +146,11 @@ class AnswersForm(FlaskForm):
             if not spec.is_number:
                 values[name] = text
                 continue
-            number = parse_number(text, spec.is_integer)
-            if number is None:
+            typed = as_typed_number(text, spec)
+            number = parse_number(typed, spec.is_integer) if typed is not None else None
+            if typed is None:
+                errors[name] = AMBIGUOUS_COMMA.format(text=text[:20])
+            elif number is None:
                 errors[name] = spec.number_message
             elif spec.form_units:
                 unit = _unit(spec, _text(self[f"{name}_unit"].data))
@@ -171,6 +174,29 @@ class AnswersForm(FlaskForm):
         for name, message in errors.items():
             self[name].errors = [message]
         return None if errors else inputs
+
+
+AMBIGUOUS_COMMA = (
+    "{text!r} could be a decimal or a thousands separator: write it without the comma "
+    "(1800) or with a point (1.8)."
+)
+
+
+def as_typed_number(text: str, spec: FieldSpec) -> str | None:
+    """Read a number as clinicians type it: "68%" for a percentage, "1,8" with a decimal comma.
+
+    A comma followed by exactly three digits ("1,800") could be a thousands separator and a
+    factor of a thousand apart: None, so that the form asks rather than guesses.
+    """
+    text = text.replace(" ", "")
+    if spec.unit.startswith("%"):
+        text = text.removesuffix("%")
+    if "," in text and "." not in text and text.count(",") == 1:
+        whole, decimals = text.split(",")
+        if len(decimals) == 3:
+            return None
+        text = f"{whole}.{decimals}"
+    return text
 
 
 def _text(data: Any) -> str:

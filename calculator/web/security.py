@@ -60,9 +60,12 @@ class SecurityHeaders:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if not environ.get("PATH_INFO", "").startswith(self.static_prefix):
-                # Results and answers are never kept by a browser or a proxy.
-                headers = [h for h in headers if h[0].lower() != "cache-control"]
-                headers.append(("Cache-Control", "no-store"))
+                # Results and answers are never kept by a browser or a proxy; only a
+                # response that holds no answer may say it is public (the rule catalogue).
+                kept = [h for h in headers if h[0].lower() == "cache-control"]
+                if not any("public" in value for _, value in kept):
+                    headers = [h for h in headers if h[0].lower() != "cache-control"]
+                    headers.append(("Cache-Control", "no-store"))
             if environ.get("wsgi.url_scheme") == "https":
                 headers.append(HSTS)
             return start_response(status, headers + self.fixed, exc_info)
