@@ -914,7 +914,7 @@ QUANTITIES: dict[str, FieldSpec] = {**FIELDS, **DERIVED}
 def derive(known: dict[str, Any]) -> dict[str, Any]:
     """Work out, in place, what the answers imply: the derived quantities, and that a DLCO
     value given means the test could be performed. Return the same dict."""
-    if known["dlco_percent_predicted"] is not None and known["ild"] == "present":
+    if known["dlco_percent_predicted"] is not None:
         known["dlco_could_not_perform"] = YesNo.NO
     for name, spec in DERIVED.items():
         known[name] = spec.read(known)

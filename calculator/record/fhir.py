@@ -123,6 +123,10 @@ def _item(name: str) -> dict[str, Any]:
         field, value = spec.only_when
         member = FIELDS[field].choices(value)  # type: ignore[misc]
         item["enableWhen"] = [{"question": field, "operator": "=", "answerCoding": coding(member)}]
+    if spec.asked_unless is not None:
+        field, value = spec.asked_unless
+        member = FIELDS[field].choices(value)  # type: ignore[misc]
+        item["enableWhen"] = [{"question": field, "operator": "!=", "answerCoding": coding(member)}]
     if spec.hint:
         item["item"] = [{"linkId": f"{name}.hint", "type": "display", "text": spec.hint}]
     return item
@@ -491,7 +495,14 @@ def observation(finding: Finding, subject: dict[str, Any], rules: RuleSet) -> di
         },
         "subject": subject,
     }
-    if finding.status is Status.NOT_ASSESSED:
+    if finding.does_not_apply:
+        found["dataAbsentReason"] = {
+            "coding": [
+                {"system": DATA_ABSENT, "code": "not-applicable", "display": "Not Applicable"}
+            ],
+            "text": words.reason(finding),
+        }
+    elif finding.status is Status.NOT_ASSESSED:
         found["dataAbsentReason"] = {
             "coding": [{"system": DATA_ABSENT, "code": "unknown", "display": "Unknown"}],
             "text": words.reason(finding),
