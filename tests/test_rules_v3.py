@@ -240,6 +240,7 @@ CASES = [
     ("non_progressive_ild", {"ild": "unknown"}, N, ("ild", "ild_course")),
     ("non_progressive_ild", {"ild": "absent"}, DNA, ()),
     ("non_progressive_ild", {**STABLE, **SYMPTOMS}, "set aside by course_conflict", ()),
+    ("non_progressive_ild", {**STABLE, "anti_mda5": "positive"}, "set aside by mda5_phenotype", ()),
     ("non_progressive_ild", {**STABLE, **fvc(80, 75)}, "set aside by course_conflict", ()),
     # An absent favourable factor is never set aside.
     ("non_progressive_ild", {**ILD, "ild_course": "progressive", "anti_mda5": "positive"}, A, ()),
