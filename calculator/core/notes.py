@@ -6,7 +6,7 @@ from .engine import Assessment, Status
 from .inputs import FIELDS
 from .rules import Effect
 from .whatif import Change
-from .words import DISCLAIMER, Words, answers, scope_words
+from .words import DISCLAIMER, Words, answers, ranked, scope_words
 
 
 def notes_text(
@@ -44,8 +44,8 @@ def notes_text(
         )
     if assessment.cautions:
         lines.append("")
-    adverse = assessment.where(Status.PRESENT, Effect.ADVERSE)
-    favourable = assessment.where(Status.PRESENT, Effect.FAVOURABLE)
+    adverse = ranked(assessment.where(Status.PRESENT, Effect.ADVERSE))
+    favourable = ranked(assessment.where(Status.PRESENT, Effect.FAVOURABLE))
     for heading, found in (("Adverse factors present", adverse), ("Favourable", favourable)):
         lines.append(f"{heading}:" if found else f"{heading}: none")
         lines += [f"- {f.rule.title} (evidence: {f.rule.evidence}): {reason(f)}" for f in found]

@@ -12,7 +12,7 @@ from typing import Any
 
 from .engine import Assessment, Finding, Status, Step
 from .inputs import FIELDS, QUANTITIES, format_number, lower_first
-from .rules import Effect
+from .rules import Effect, Evidence
 from .whatif import can_decide
 
 DISCLAIMER = (
@@ -33,6 +33,18 @@ class Section:
     findings: list[Finding]
 
 
+EVIDENCE_ORDER = {Evidence.CONSISTENT: 0, Evidence.MIXED: 1, Evidence.LIMITED: 2}
+
+
+def ranked(findings: list[Finding]) -> list[Finding]:
+    """Order findings as a reader weighs them: adverse before favourable, then the strongest
+    evidence first (consistent, mixed, limited), then as in the rules file."""
+    return sorted(
+        findings,
+        key=lambda f: (f.rule.effect is not Effect.ADVERSE, EVIDENCE_ORDER[f.rule.evidence]),
+    )
+
+
 def sections(assessment: Assessment) -> list[Section]:
     """Group the findings in the order of the result page."""
     return [
@@ -40,13 +52,13 @@ def sections(assessment: Assessment) -> list[Section]:
             "adverse",
             "Adverse factors present",
             "Documented factors linked to a worse prognosis that these answers show.",
-            assessment.where(Status.PRESENT, Effect.ADVERSE),
+            ranked(assessment.where(Status.PRESENT, Effect.ADVERSE)),
         ),
         Section(
             "favourable",
             "Favourable factors present",
             "Documented factors linked to a better prognosis that these answers show.",
-            assessment.where(Status.PRESENT, Effect.FAVOURABLE),
+            ranked(assessment.where(Status.PRESENT, Effect.FAVOURABLE)),
         ),
         Section(
             "not_assessed",
@@ -285,6 +297,10 @@ class Words:
         """Return to_assess(finding), from the memo of what would decide it."""
         return _to_assess(*self.would_decide(finding))
 
+    def scope(self, finding: Finding) -> str:
+        """Return scope_words(finding): the part of its scope that failed."""
+        return scope_words(finding)
+
     def tile_reason(self, finding: Finding) -> str:
         """Say a finding in a tile: its reason, or briefly what it needs."""
         if finding.status is Status.NOT_ASSESSED and not finding.set_aside_by:
@@ -316,9 +332,7 @@ class Glance:
 def glance(assessment: Assessment, words: Words | None = None) -> Glance:
     """Work out the summary that names, never counts as a score."""
     words = words or Words()
-    present = assessment.where(Status.PRESENT, Effect.ADVERSE) + assessment.where(
-        Status.PRESENT, Effect.FAVOURABLE
-    )
+    present = ranked(assessment.where(Status.PRESENT))
     unknown = assessment.where(Status.NOT_ASSESSED)
     needed = {name for f in unknown for name in words.would_decide(f)[0]}
     return Glance(
