@@ -365,7 +365,8 @@ def burst(server: Server) -> Load:
 
     counts = [len(range(i, BURST_REQUESTS, BURST_CLIENTS)) for i in range(BURST_CLIENTS)]
     threads = [
-        threading.Thread(target=client, args=args) for args in zip(posts, counts, strict=True)
+        threading.Thread(target=client, args=args, daemon=True)
+        for args in zip(posts, counts, strict=True)
     ]
     for thread in threads:
         thread.start()
