@@ -315,7 +315,7 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
         env["BENCH_EXPECT"] = post.marker
         command = [wrk, "--threads", "2", "--connections", str(CONNECTIONS), "--latency"]
         command += ["--duration", f"{duration}s", "--timeout", "5s", "--script", str(LUA)]
-        before = others_cpu(server)
+        before, began = others_cpu(server), time.monotonic()
         done = subprocess.run(
             [*command, server.url + post.path],
             env=env,
@@ -325,7 +325,7 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
             check=False,
             preexec_fn=die_with_parent,  # only calls prctl
         )
-        others = others_cpu(server) - before
+        others = (others_cpu(server) - before) / (time.monotonic() - began)
     found = re.search(r"^BENCH_RESULT (\{.*\})$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or found is None:
         output = done.stdout + done.stderr
@@ -335,7 +335,7 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
     errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
     latency = (r[key] / 1000 for key in ("p50_us", "p99_us", "max_us"))
     counts = r["requests"], seconds, *latency, errors, r["non_2xx"], r["unexpected"]
-    return Load(name, *counts, max(0.0, others) / seconds)
+    return Load(name, *counts, max(0.0, others))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -544,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'target':<42} {'measured':>12}  met")
     for what, measured, limit, unit in checks:
         target, digits, met = f"{what} <= {limit:g} {unit}", 1 if unit else 0, measured <= limit
-        print(f"{target:<42} {measured:>8.{digits}f} {unit:<3}  {'yes' if met else 'NO'}")
+        shown = f"{measured:>8.{digits}f} {unit:<3}" if measured < float("inf") else "not measured"
+        print(f"{target:<42} {shown:>12}  {'yes' if met else 'NO'}")
     return 0 if all(measured <= limit for _, measured, limit, _ in checks) else 1
 
 
