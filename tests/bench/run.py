@@ -379,7 +379,9 @@ def burst(server: Server) -> Load:
     p50, p99, slowest = percentile(times, 0.5), percentile(times, 0.99), max(times, default=0)
     errors = outcomes.count("error") + BURST_REQUESTS - len(outcomes)  # unfinished ones too
     failed = outcomes.count("non_2xx"), outcomes.count("unexpected")
-    return Load(name, len(times), seconds, p50, p99, slowest, errors, *failed, others / seconds)
+    return Load(
+        name, len(times), seconds, p50, p99, slowest, errors, *failed, max(0.0, others) / seconds
+    )
 
 
 # --------------------------------------------------------------------------- page weight
