@@ -180,12 +180,21 @@ def busy_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def others_cpu(server: Server) -> float:
-    """Return the machine's busy CPU seconds less gunicorn's, this script's and its children's."""
+def cpu_now(server: Server) -> tuple[float, float]:
+    """Return the CPU seconds so far of gunicorn, and of other work on the machine."""
     own = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    ours = sum(usage.ru_utime + usage.ru_stime for usage in own)
+    script = sum(usage.ru_utime + usage.ru_stime for usage in own)  # wrk runs included
     pids = [server.process.pid, *server.workers()] if server.process else []
-    return busy_cpu_seconds() - ours - sum(cpu_seconds(pid) for pid in pids)
+    gunicorn = sum(cpu_seconds(pid) for pid in pids)
+    return gunicorn, busy_cpu_seconds() - script - gunicorn
+
+
+def cpu_since(
+    server: Server, before: tuple[float, float], began: float, requests: int
+) -> tuple[float, float]:
+    """Return gunicorn's CPU ms per request, and the CPUs other work kept busy, since began."""
+    gunicorn, others = (now - then for now, then in zip(cpu_now(server), before, strict=True))
+    return gunicorn * 1000 / max(requests, 1), max(0.0, others) / (time.monotonic() - began)
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -296,6 +305,7 @@ class Load:
     errors: int  # socket errors and timeouts
     non_2xx: int
     unexpected: int  # 2xx answers without the post's marker
+    cpu_ms: float  # gunicorn's CPU time per request
     others_cpus: float  # CPUs busy meanwhile with other work on the machine
 
     @property
@@ -315,7 +325,7 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
         env["BENCH_EXPECT"] = post.marker
         command = [wrk, "--threads", "2", "--connections", str(CONNECTIONS), "--latency"]
         command += ["--duration", f"{duration}s", "--timeout", "5s", "--script", str(LUA)]
-        before, began = others_cpu(server), time.monotonic()
+        before, began = cpu_now(server), time.monotonic()
         done = subprocess.run(
             [*command, server.url + post.path],
             env=env,
@@ -325,7 +335,6 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
             check=False,
             preexec_fn=die_with_parent,  # only calls prctl
         )
-        others = (others_cpu(server) - before) / (time.monotonic() - began)
     found = re.search(r"^BENCH_RESULT (\{.*\})$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or found is None:
         output = done.stdout + done.stderr
@@ -335,7 +344,7 @@ def run_wrk(wrk: str, server: Server, name: str, post: Post, duration: int) -> L
     errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
     latency = (r[key] / 1000 for key in ("p50_us", "p99_us", "max_us"))
     counts = r["requests"], seconds, *latency, errors, r["non_2xx"], r["unexpected"]
-    return Load(name, *counts, max(0.0, others))
+    return Load(name, *counts, *cpu_since(server, before, began, r["requests"]))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -370,18 +379,16 @@ def burst(server: Server) -> Load:
     ]
     for thread in threads:
         thread.start()
-    before, began = others_cpu(server), time.perf_counter()
+    before, began = cpu_now(server), time.monotonic()
     release.wait()
     for thread in threads:
         thread.join(timeout=60)
-    seconds, others = time.perf_counter() - began, others_cpu(server) - before
+    seconds, cpu = time.monotonic() - began, cpu_since(server, before, began, len(times))
     name = f"burst: {BURST_REQUESTS} POST / by {BURST_CLIENTS} clients"
     p50, p99, slowest = percentile(times, 0.5), percentile(times, 0.99), max(times, default=0)
     errors = outcomes.count("error") + BURST_REQUESTS - len(outcomes)  # unfinished ones too
     failed = outcomes.count("non_2xx"), outcomes.count("unexpected")
-    return Load(
-        name, len(times), seconds, p50, p99, slowest, errors, *failed, max(0.0, others) / seconds
-    )
+    return Load(name, len(times), seconds, p50, p99, slowest, errors, *failed, *cpu)
 
 
 # --------------------------------------------------------------------------- page weight
@@ -463,7 +470,7 @@ def show(load: Load) -> None:
     print(
         f"  {load.name:<34} {load.requests:>6} {load.requests / load.seconds:>6.0f} "
         f"{load.p50_ms:>7.1f} {load.p99_ms:>7.1f} {load.max_ms:>7.1f} {load.errors:>6} "
-        f"{load.non_2xx:>7} {load.unexpected:>6} {load.others_cpus:>10.2f}"
+        f"{load.non_2xx:>7} {load.unexpected:>6} {load.cpu_ms:>7.2f} {load.others_cpus:>6.2f}"
     )
 
 
@@ -499,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         rss_start = {pid: rss_kib(pid) for pid in workers}
         print(
             f"\n  {'load':<34} {'reqs':>6} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'max ms':>7} {'errors':>6} {'non-2xx':>7} {'unexp.':>6} {'other CPUs':>10}"
+            f"{'max ms':>7} {'errors':>6} {'non-2xx':>7} {'unexp.':>6} {'CPU ms':>7} {'others':>6}"
         )
         page = run_wrk(wrk, server, "result page: POST / (form)", form, args.duration)
         show(page)
@@ -523,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     loads = [load for load in (page, api, hall) if load is not None]
     growth = {pid: (rss_end[pid] / rss_start[pid] - 1) * 100 for pid in rss_end}
     print(
-        "  other CPUs: CPUs busy meanwhile with work other than gunicorn, wrk and this script.\n"
+        "  CPU ms: gunicorn's CPU time per request; others: CPUs busy meanwhile with other work.\n"
         f"  Result page through nginx: {weight.requests} requests, {weight.written} B as "
         f"written, {weight.transferred} B transferred; external origins: "
         f"{', '.join(weight.external) or 'none'}.\n  Worker memory (VmRSS) after the warm-up "
