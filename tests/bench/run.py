@@ -3,13 +3,16 @@
 Run from the repository root:  .venv/bin/python tests/bench/run.py [--duration 10]
 
 It starts the README's production command (gunicorn, 2 sync workers, --preload) on a free port
-of 127.0.0.1, warms it up for a second, then measures, with wrk at 8 connections for --duration
-seconds each, the result page (form POSTs of a typical case to /) and the API (the same case as
-JSON to API_PATH); then a lecture hall's burst (200 result-page POSTs from 50 threads released
-at once, each with its own session and CSRF token); then the result page's weight as a browser
-downloads it through nginx (deploy/nginx.conf, gzip). It prints a table of targets and exits 0
-when all are met, 1 when one is missed or the benchmark cannot run, 2 when wrk or nginx is
-missing. gunicorn is always stopped. Speed targets are checked here, never by timed tests.
+of 127.0.0.1, warms it up (a second of each wrk load), then measures with wrk, at 8 connections
+for --duration seconds each, the result page (form POSTs of a typical case to /) and the API
+(the same case as JSON to API_PATH); then a lecture hall's burst (200 result-page POSTs from 50
+threads released at once, each with its own session and CSRF token); then the result page's
+weight as a browser downloads it through nginx (deploy/nginx.conf, gzip); it also checks that
+every request got a right answer and that no worker's memory grew by more than 5 %. Beside each
+load it prints gunicorn's CPU time per request and the CPUs other work kept busy (latencies on a
+busy machine say little). It prints a table of targets and exits 0 when all are met, 1 when one
+is missed or the benchmark cannot run, 2 when wrk or nginx is missing. gunicorn is always
+stopped. Speed targets are checked here, never by timed tests.
 """
 
 from __future__ import annotations
