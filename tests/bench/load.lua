@@ -6,7 +6,7 @@
 --   BENCH_CTYPE      the Content-Type header (optional)
 --   BENCH_COOKIE     the Cookie header (optional)
 --   BENCH_EXPECT     plain text every 2xx response body must contain (optional), e.g. '"derived":'
---                    for a contract v2 API answer or '<title>Result: ' for a result page
+--                    for an API assessment or '<title>Result for these answers' for a result page
 -- done() prints "BENCH_RESULT {...}" with the throughput, latency percentiles in microseconds,
 -- socket errors, the count of responses whose status is not 2xx (wrk's own "Non-2xx or 3xx"
 -- count only covers statuses >= 400) and the count of 2xx responses without BENCH_EXPECT.

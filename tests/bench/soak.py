@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from run import (
-    ROOT,
     TYPICAL,
     BenchError,
     PageParser,
@@ -219,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env["FLASK_SECRET_KEY"] = secrets.token_hex(32)
-    server = Server("calculator", "calculator:create_app()", ROOT, "/healthz", env)
+    server = Server(env)
     print("Soak of the ASyS calculator")
     print(
         f"  {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the start; "
@@ -228,7 +227,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         server.start()
-        server.wait_ready()
         return soak(server, args)
     finally:
         server.stop()
