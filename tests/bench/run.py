@@ -46,13 +46,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 LUA = HERE / "load.lua"
 
-API_PATH = "/api/v2/assess"  # the one place to change when the API moves
+API_PATH = "/api/v3/assess"  # the one place to change when the API moves
 
 # A typical case: anti-Jo-1 with anti-Ro52, progressive fibrotic ILD, lung function a year
 # apart and a few blood tests.
 TYPICAL: dict[str, Any] = {
     "age_at_onset": 64,
     "myositis": "present",
+    "respiratory_muscle_weakness": "absent",
     "anti_jo1": "positive",
     "other_ars_antibody": "not_tested",
     "anti_mda5": "negative",
@@ -63,12 +64,12 @@ TYPICAL: dict[str, Any] = {
     "fvc_percent_predicted": 62,
     "dlco_percent_predicted": 48,
     "respiratory_failure": "absent",
+    "pulmonary_hypertension": "not_found",
     "fibrosis_on_ct": "present",
     "symptoms_worse_past_year": "yes",
     "fvc_percent_predicted_year_before": 68,
     "dlco_percent_predicted_year_before": 55,
     "ct_progression_past_year": "unknown",
-    "other_cause_excluded": "yes",
     "crp_mg_per_l": 14,
     "kl6_u_per_ml": 1250,
     "ferritin_ng_per_ml": 420,

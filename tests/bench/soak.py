@@ -9,7 +9,7 @@ It starts the production command, ``python -m gunicorn --preload --workers 2 --w
 FLASK_SECRET_KEY), on 127.0.0.1 only, and for --duration seconds (10 minutes by default) runs
 --concurrency client threads, each in a closed loop over a mix of requests:
 
-- 40 % API: POST /api/v2/assess with varied answers (one in ten invalid, which must be a 422);
+- 40 % API: POST /api/v3/assess with varied answers (one in ten invalid, which must be a 422);
 - 30 % form: POST / with the thread's CSRF token and session cookie and varied answers, which
   must be a result page;
 - 30 % pages: GET of /, /rules, /cases, a case, /api, /openapi.json, /healthz, the stylesheet.
@@ -57,7 +57,7 @@ from run import (
     rss_kib,
 )
 
-API = "/api/v2/assess"
+API = "/api/v3/assess"
 MEMORY_GROWTH = 5.0
 SAMPLE_EVERY = 5.0
 MIX = (("api", 0.4), ("form", 0.3), ("page", 0.3))
@@ -92,7 +92,7 @@ def answers(rng: random.Random) -> dict[str, Any]:
     varied["diagnostic_delay_months"] = rng.choice([0, 3, 6, 9, 12, 24, 60])
     varied["anti_mda5"] = rng.choice(["positive", "negative", "not_tested"])
     varied["malignancy"] = rng.choice(
-        ["none_found", "within_3_years", "outside_window", "not_known"]
+        ["none_found", "within_3_years", "outside_window_active", "outside_window_inactive", "not_known"]
     )
     for name in rng.sample(sorted(varied), rng.randint(0, 3)):
         if name not in ("ild", "ild_course", "hrct_extent"):
