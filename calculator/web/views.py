@@ -25,6 +25,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_words"] = said.status_words
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.filters["lower_first"] = lower_first
+    # What never changes for a factor (explanation, evidence, references), rendered once.
+    bodies = app.jinja_env.globals["factor_bodies"] = {}
+    macros = app.jinja_env.get_template("_macros.html").module
+    bodies.update({rule.id: macros.factor_body(rule) for rule in rules_of(app).factors})
     app.context_processor(
         lambda: {
             "disclaimer": said.DISCLAIMER,
