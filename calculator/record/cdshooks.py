@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -581,6 +582,19 @@ def inputs_of(mapped: Mapped) -> Inputs:
                 )
 
 
+MAX_NOTES = 20
+
+
+def _notes(notes: list[str]) -> list[str]:
+    """Say each note once, with how many times it applied; at most MAX_NOTES, then how many
+    more, so that a card is never much larger than the record it was read from."""
+    counted = Counter(notes)
+    lines = [f"- {note}" + (f" ({n} times)" if n > 1 else "") for note, n in counted.items()]
+    if len(lines) > MAX_NOTES:
+        lines = [*lines[:MAX_NOTES], f"- {len(lines) - MAX_NOTES} more notes not listed."]
+    return lines
+
+
 def card(assessment: Assessment, mapped: Mapped, codes: CodeTable) -> dict[str, Any]:
     """Build the one summary card."""
     present = assessment.where(Status.PRESENT)
@@ -613,7 +627,7 @@ def card(assessment: Assessment, mapped: Mapped, codes: CodeTable) -> dict[str, 
         "",
         "No verified code reaches: " + ", ".join(unread) + ".",
     ]
-    lines += [f"- {note}" for note in mapped.notes]
+    lines += _notes(mapped.notes)
     if "age_at_onset" not in mapped.values:
         lines.append(
             "- Age at onset: not known (the birth date alone is not the age at onset; it is "
