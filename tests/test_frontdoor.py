@@ -25,6 +25,7 @@ from . import nginx, servers
 from .nginx import FrontDoor
 
 SLOW_CLIENTS = 50
+FHIR = "application/fhir+json"
 ATTACK_SECONDS = 20
 PROBE_LIMIT = 1.0
 
@@ -437,3 +438,32 @@ def test_gunicorn_never_logs_the_bytes_of_a_bad_chunk(tmp_path):
         logged = log()
     assert b"Invalid request from ip=" in logged
     assert b"987654" not in logged
+
+
+def test_with_gunicorn_down_nginx_answers_a_502_in_the_addresss_language():
+    """Finding 15: nginx's own 502 (gunicorn stopped) is JSON under /api/, with the headers."""
+    from werkzeug.serving import make_server
+
+    from calculator.web.security import HEADERS
+
+    def up(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    server = make_server("127.0.0.1", 0, up)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with nginx.front_door(f"http://127.0.0.1:{server.server_port}") as door:
+        server.shutdown()
+        server.server_close()
+        for path, kind in [("/api/v2/assess", "application/json"), ("/fhir/metadata", FHIR)]:
+            request = f"GET {path} HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n\r\n"
+            line, headers, body = status_and_headers(raw_https(door, request.encode()))
+            assert line.startswith("HTTP/1.1 502"), line
+            assert headers["content-type"] == kind
+            assert headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+            document = json.loads(body)
+            if kind == FHIR:
+                assert document["issue"][0]["code"] == "transient"
+            else:
+                assert "not answering" in document["errors"][0]["message"]

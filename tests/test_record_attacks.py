@@ -436,6 +436,15 @@ def test_15_the_api_never_echoes_a_whole_unknown_key(client):
     assert len(response.data) < 2_000
 
 
+def test_15_the_cds_service_never_echoes_a_whole_unknown_key(client):
+    request = hook()
+    request["fhirServer"] = "http://ehr.example"
+    request["fhirAuthorization"] = {"k" * 30_000: 1}
+    response = client.post(SERVICE, json=request)
+    assert response.status_code == 400
+    assert len(response.data) < 1_000
+
+
 # --- The cost guard --------------------------------------------------------------------------
 
 

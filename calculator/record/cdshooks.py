@@ -682,6 +682,6 @@ def service_view():
 def _say(problem: Exception) -> str:
     if isinstance(problem, ValidationError):
         first = problem.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        return f"{where}: {first['msg'][:200]}"
+        where = ".".join(str(p)[:40] for p in first["loc"][:8]) or "body"  # keys are echoed
+        return f"{where[:200]}: {first['msg'][:200]}"
     return str(problem)[:300]
