@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from calculator.core import jsonbody
+from calculator.core.inputs import InputError
 from calculator.record.codes import UCUM
 from calculator.record.fhir import MAX_ISSUES
 
@@ -382,6 +383,10 @@ def test_14_naming_repeated_keys_is_linear():
         return best
 
     small, large = cost(500), cost(4558)
+    with pytest.raises(InputError) as refused:
+        jsonbody.strict(body(4558))
+    errors = refused.value.errors
+    assert len(errors) == 21 and errors[-1]["message"] == f"{4558 - 20} more not listed."
     assert large < 0.05  # was 244 ms
     assert large < 20 * max(small, 1e-4)  # 9 times the keys: linear, not 81 times
 

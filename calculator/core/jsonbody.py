@@ -36,7 +36,11 @@ def strict(body: bytes) -> bytes:
     except _Repeated:
         repeated = repeated_keys(body)
         if repeated:
-            raise InputError([_given_twice(key) for key in repeated[:MAX_ERRORS]]) from None
+            errors = [_given_twice(key) for key in repeated[:MAX_ERRORS]]
+            if len(repeated) > MAX_ERRORS:
+                more = len(repeated) - MAX_ERRORS
+                errors.append({"field": "body", "message": f"{more} more not listed."})
+            raise InputError(errors) from None
     except (ValueError, RecursionError):
         pass
     return body
