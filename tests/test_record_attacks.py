@@ -546,6 +546,14 @@ WORST = {
         "/fhir/$assess",
         fill(lambda n: _qr([{"linkId": 5, "answer": 7}] * n)),
     ),
+    "fhir: thousands of empty answers": (
+        "/fhir/$assess",
+        fill(lambda n: _qr([{"linkId": "x", "answer": [{}]}] * n)),
+    ),
+    "fhir: thousands of answers to one question": (
+        "/fhir/$assess",
+        fill(lambda n: _qr([{"linkId": "age_at_onset", "answer": [{"valueInteger": 1}] * n}])),
+    ),
     "fhir: deeply nested items": ("/fhir/$assess", _nested_items(300)),
     "fhir: deep JSON": ("/fhir/$assess", _deep(30000)),
     "fhir: repeated keys": ("/fhir/$assess", fill(_pairs)),
@@ -570,13 +578,27 @@ WORST = {
         SERVICE,
         fill(lambda n: _cds([fvc(70, "0001-01-01"), fvc(70, "2099-01-01")] * n)),
     ),
+    "cds: components never read": (
+        SERVICE,
+        fill(
+            lambda n: _cds(
+                [
+                    {
+                        **crp(12),
+                        "component": [{"code": {"text": "x"}, "valueQuantity": {"value": 1}}] * n,
+                    }
+                ]
+            )
+        ),
+    ),
     "cds: deep JSON": (SERVICE, _deep(30000)),
     "cds: repeated keys": (SERVICE, fill(_pairs)),
 }
-# A hostile request may cost no more per KiB than a typical one does (no amplification:
-# sending ordinary requests would buy an attacker as much CPU per byte), and at most this many
-# times a typical request in all (a 64 KiB body against a typical body of a few hundred bytes).
-AT_MOST_TIMES_TYPICAL = 100
+# No amplification: a hostile request may cost no more CPU per KiB than a typical one does
+# (sending ordinary requests would buy an attacker as much), with room for the noise of a shared
+# machine; and, whatever its size, never more than half a CPU-second (finding 1 took 25.7).
+NOISE = 1.5
+AT_MOST_SECONDS = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -613,5 +635,5 @@ def test_the_worst_inputs_cost_what_ordinary_requests_cost(typical_cost, name):
         f"({per_kib * 1000:.2f} ms/KiB; typical {typical * 1000:.2f} ms, "
         f"{typical_per_kib * 1000:.2f} ms/KiB)"
     )
-    assert per_kib <= typical_per_kib, name
-    assert spent <= AT_MOST_TIMES_TYPICAL * typical, name
+    assert per_kib <= NOISE * typical_per_kib, name
+    assert spent <= AT_MOST_SECONDS, name

@@ -295,7 +295,7 @@ def _resources(prefetch: dict[str, Any] | None, patient_id: str, mapped: Mapped)
                 unread += 1
                 continue
             try:
-                found.append(model.model_validate(item))
+                found.append(model.model_validate(_read_part(item, kind)))
             except (ValidationError, ValueError, TypeError, RecursionError):
                 skipped += 1
     if skipped:
@@ -313,6 +313,36 @@ def _resources(prefetch: dict[str, Any] | None, patient_id: str, mapped: Mapped)
             "number is read, so were not read."
         )
     return found
+
+
+# The elements this service reads of each resource. Only these are validated: the rest
+# (components, extensions, notes...) is never read, so it costs nothing to check.
+_READ = {
+    "Patient": ("resourceType", "id", "birthDate"),
+    "Condition": (
+        "resourceType",
+        "subject",
+        "code",
+        "verificationStatus",
+        "onsetDateTime",
+        "onsetAge",
+    ),
+    "Observation": (
+        "resourceType",
+        "subject",
+        "status",
+        "code",
+        "effectiveDateTime",
+        "effectivePeriod",
+        "valueQuantity",
+        "valueCodeableConcept",
+    ),
+}
+
+
+def _read_part(item: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Return the elements of a raw resource that this service reads."""
+    return {key: item[key] for key in _READ[kind] if key in item}
 
 
 def _about(item: dict[str, Any], kind: str, patient_id: str) -> bool:
