@@ -9,7 +9,6 @@ missing data: an empty record gets a card that says what could not be assessed.
 from __future__ import annotations
 
 import datetime
-import math
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from ..core.inputs import FIELDS, ILD_ONLY_FIELDS, InputError, Inputs, parse_val
 from ..core.rules import Effect
 from ..loaded import rules_of
 from .codes import UCUM, Code, CodeTable, How, Resource
+from .numbers import is_number
 
 bp = Blueprint("cdshooks", __name__)
 
@@ -351,20 +351,6 @@ def _about(item: dict[str, Any], kind: str, patient_id: str) -> bool:
         return item.get("id") == patient_id
     subject = item.get("subject")
     return isinstance(subject, dict) and subject.get("reference") == f"Patient/{patient_id}"
-
-
-# The largest magnitude a number read from a record may have: far beyond any input's range,
-# far below where a float loses whole numbers.
-NUMBER_LIMIT = 1e9
-
-
-def is_number(value: Any, integer: bool = False) -> bool:
-    """Say whether a JSON value is a finite number of sane size; a string is not a number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if integer and not isinstance(value, int):
-        return False
-    return math.isfinite(value) and -NUMBER_LIMIT <= value <= NUMBER_LIMIT
 
 
 def _numbers_ok(item: dict[str, Any], kind: str) -> bool:

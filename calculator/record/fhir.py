@@ -24,7 +24,7 @@ from ..core.engine import Assessment, Finding, Status, assess
 from ..core.inputs import FIELDS, GROUPS, Choice, InputError, Inputs, Presence, parse_values
 from ..core.rules import RuleSet
 from ..loaded import rules_of
-from .cdshooks import is_number
+from .numbers import is_number
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
