@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 from .api.models import AssessmentOut
 from .core.inputs import FIELDS, Inputs
 from .record.cdshooks import FHIR_SERVER_PATTERN
+from .record.fhir import R4_RESPONSE_STATUSES, answer_code
 
 bp = Blueprint("openapi", __name__)
 
@@ -42,6 +43,85 @@ def _json(ref: str, description: str) -> dict[str, Any]:
 
 _FHIR = "application/fhir+json"
 _RESOURCE = {"type": "object", "required": ["resourceType"]}
+
+# The QuestionnaireResponse $assess reads, as FHIR R4 (fhir.resources) takes it: the elements
+# it reads and their FHIR primitive patterns, nothing else. Which linkIds and answers the
+# Questionnaire takes, each once, is the Questionnaire's to say: a body valid here with answers
+# it does not take is a 422 naming the linkId, never a 400.
+# Printable ASCII: every such string is a FHIR string to any regex engine ("\s" is not: Python
+# counts U+001C-U+001F as spaces, pydantic-core's Rust regex does not).
+_STRING = {"type": "string", "pattern": "^[ -~]+$"}
+# A code is one of the answers' codes: any other is a 422 naming the linkId.
+_CODE = {
+    "enum": list(
+        dict.fromkeys(answer_code(m) for spec in FIELDS.values() for m in spec.choices or [])
+    )
+}
+_ITEM_REF = {"$ref": "#/components/schemas/QuestionnaireResponseItem"}
+QUESTIONNAIRE_RESPONSE_SCHEMAS: dict[str, Any] = {
+    "QuestionnaireResponse": {
+        "type": "object",
+        "description": "A FHIR R4 QuestionnaireResponse to the Questionnaire of the inputs.",
+        "required": ["resourceType", "status"],
+        "additionalProperties": False,
+        "properties": {
+            "resourceType": {"const": "QuestionnaireResponse"},
+            "status": {"enum": sorted(R4_RESPONSE_STATUSES)},
+            "questionnaire": {"type": "string"},
+            "item": {"type": "array", "items": _ITEM_REF},
+        },
+    },
+    "QuestionnaireResponseItem": {
+        "type": "object",
+        "description": "A group, whose items are read through, or one question and its answer.",
+        "required": ["linkId"],
+        "additionalProperties": False,
+        "properties": {
+            "linkId": _STRING,
+            "answer": {"type": "array", "items": {"$ref": "#/components/schemas/Answer"}},
+            "item": {"type": "array", "items": _ITEM_REF},
+        },
+    },
+    "Answer": {
+        "description": "One answer: a coded choice, a whole number or a decimal, as a JSON number.",
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["valueCoding"],
+                "additionalProperties": False,
+                "properties": {
+                    "valueCoding": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "system": {"type": "string"},
+                            "code": _CODE,
+                            "display": _STRING,
+                        },
+                    }
+                },
+            },
+            {
+                "type": "object",
+                "required": ["valueInteger"],
+                "additionalProperties": False,
+                "properties": {
+                    "valueInteger": {
+                        "type": "integer",
+                        "minimum": -(2**31),
+                        "maximum": 2**31 - 1,
+                    }
+                },
+            },
+            {
+                "type": "object",
+                "required": ["valueDecimal"],
+                "additionalProperties": False,
+                "properties": {"valueDecimal": {"type": "number"}},
+            },
+        ],
+    },
+}
 
 
 def _fhir(description: str) -> dict[str, Any]:
@@ -116,13 +196,21 @@ def _record_paths() -> dict[str, Any]:
                 "disclaimer, no probability) and one Observation per factor and caution, present "
                 "or absent as a coded value, not assessed as a dataAbsentReason."
             ),
-            "requestBody": {"required": True, "content": {_FHIR: {"schema": _RESOURCE}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    _FHIR: {"schema": {"$ref": "#/components/schemas/QuestionnaireResponse"}}
+                },
+            },
             "responses": {
                 "200": _fhir("A Bundle of a RiskAssessment and one Observation per finding"),
-                "400": _fhir(f"Not a valid QuestionnaireResponse: {outcome}"),
+                "400": _fhir(f"Not JSON, or not a valid QuestionnaireResponse: {outcome}"),
                 "413": _fhir(f"The body is larger than the limit: {outcome}"),
                 "415": _fhir(f"Not sent as {_FHIR}: {outcome}"),
-                "422": _fhir(f"An answer that is not valid: {outcome} naming its linkId"),
+                "422": _fhir(
+                    f"An answer the Questionnaire does not take, a number sent as text, or an "
+                    f"item nested under a question: {outcome} naming its linkId"
+                ),
             },
         }
     }
@@ -217,18 +305,11 @@ def document() -> dict[str, Any]:
                 "every answer carries the disclaimer. Nothing sent is stored or logged. Each "
                 "factor comes with the comparisons that decided it (`working`), the population "
                 "it was studied in and its references; cautions say when the factors may not "
-                "apply. The number of factors is not a score."
+                "apply. The number of factors is not a score. API v1 is gone: POST "
+                "/api/v1/assess answers 410 Gone, naming /api/v2/assess."
             ),
         },
         "paths": {
-            "/api/v1/assess": {
-                "post": {
-                    "operationId": "assessV1",
-                    "summary": "Gone: use /api/v2/assess",
-                    "deprecated": True,
-                    "responses": {"410": _json(errors, "API v1 has been replaced by v2")},
-                }
-            },
             "/api/v2/assess": {
                 "post": {
                     "operationId": "assess",
@@ -264,7 +345,7 @@ def document() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": schemas["$defs"]},
+        "components": {"schemas": {**schemas["$defs"], **QUESTIONNAIRE_RESPONSE_SCHEMAS}},
     }
 
 

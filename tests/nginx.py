@@ -1,7 +1,8 @@
 """deploy/nginx.conf run for real on 127.0.0.1, in front of a gunicorn: for tests and the bench.
 
-Only the ports, the certificate paths (a throwaway self-signed certificate made with openssl)
-and the IPv6 listens are changed; every other line is the deployed file's. Nothing here
+Only the ports, the certificate paths (a throwaway self-signed certificate made with openssl),
+the body temporary folder (this run's own, on tmpfs too), the IPv6 listens and the server name
+(127.0.0.1 added) are changed; every other line is the deployed file's. Nothing here
 imports pytest: tests/bench/run.py uses it too.
 """
 
@@ -34,12 +35,18 @@ class NginxError(RuntimeError):
 
 @dataclass
 class FrontDoor:
-    """nginx running deploy/nginx.conf: its HTTPS and HTTP addresses and a trusting context."""
+    """nginx running deploy/nginx.conf: its HTTPS and HTTP addresses and a trusting context.
+
+    `body_temp` is where nginx would write a request body that outgrew its buffer: on tmpfs,
+    as deployed, but this run's own folder.
+    """
 
     https: str
     http: str
     context: ssl.SSLContext
     workdir: Path
+    body_temp: Path
+    process: subprocess.Popen
 
     def open(self, path: str, data: bytes | None = None, opener=None, timeout: float = 10):
         """Request a path through nginx over HTTPS."""
@@ -63,21 +70,37 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def site_config(upstream: int, http: int, https: int, cert: Path, key: Path) -> str:
-    """Return deploy/nginx.conf with only its ports, certificate paths and IPv6 listens changed."""
+BODY_TEMP = "/dev/shm/calculator-nginx-body"  # noqa: S108 - the deployed path, replaced here
+SHM = Path("/dev/shm")  # noqa: S108 - a tmpfs; each run makes its own folder there (mkdtemp)
+
+
+def site_config(
+    upstream: int, http: int, https: int, cert: Path, key: Path, body_temp: Path | None = None
+) -> str:
+    """Return deploy/nginx.conf with only its ports, certificate and temporary paths, IPv6
+    listens and (so that tests may ask for https://127.0.0.1/) its server name changed."""
     text = CONFIG.read_text(encoding="utf-8")
-    replacements = {
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
-        "    listen [::]:80;\n": "",
-        "    listen [::]:443 ssl;\n": "",
-        "listen 80;": f"listen 127.0.0.1:{http};",
-        "listen 443 ssl;": f"listen 127.0.0.1:{https} ssl;",
-        "/etc/letsencrypt/live/calc.example.org/fullchain.pem": str(cert),
-        "/etc/letsencrypt/live/calc.example.org/privkey.pem": str(key),
+    replacements = {  # each: (new, how many times the deployed file has it)
+        "server 127.0.0.1:8000;": (f"server 127.0.0.1:{upstream};", 1),
+        "    listen [::]:80;\n": ("", 1),
+        "    listen [::]:443 ssl;\n": ("", 1),
+        "    listen [::]:80 default_server;\n": ("", 1),
+        "    listen [::]:443 ssl default_server;\n": ("", 1),
+        "listen 80;": (f"listen 127.0.0.1:{http};", 1),
+        "listen 443 ssl;": (f"listen 127.0.0.1:{https} ssl;", 1),
+        "listen 80 default_server;": (f"listen 127.0.0.1:{http} default_server;", 1),
+        "listen 443 ssl default_server;": (f"listen 127.0.0.1:{https} ssl default_server;", 1),
+        "server_name calc.example.org;": ("server_name calc.example.org 127.0.0.1;", 2),
+        "/etc/letsencrypt/live/calc.example.org/fullchain.pem": (str(cert), 2),
+        "/etc/letsencrypt/live/calc.example.org/privkey.pem": (str(key), 2),
+        f"client_body_temp_path {BODY_TEMP};": (
+            f"client_body_temp_path {body_temp or BODY_TEMP};",
+            1,
+        ),
     }
-    for old, new in replacements.items():
-        if text.count(old) != 1:
-            raise NginxError(f"deploy/nginx.conf no longer has {old!r} once")
+    for old, (new, times) in replacements.items():
+        if text.count(old) != times:
+            raise NginxError(f"deploy/nginx.conf no longer has {old!r} {times} time(s)")
         text = text.replace(old, new)
     return text
 
@@ -110,13 +133,21 @@ def front_door(
     """
     if not Path(nginx).exists():
         raise NginxError("nginx was not found: install it with 'apt-get install -y nginx'.")
-    with tempfile.TemporaryDirectory(prefix="frontdoor-") as name:
+    shm = str(SHM) if SHM.is_dir() else None
+    with (
+        tempfile.TemporaryDirectory(prefix="frontdoor-") as name,
+        tempfile.TemporaryDirectory(prefix="frontdoor-body-", dir=shm) as body_name,
+    ):
         folder = Path(name)
         folder.chmod(0o755)
+        body_temp = Path(body_name) / "client_body"
+        Path(body_name).chmod(0o755)
         cert, key = make_certificate(folder)
         https, http = free_port(), free_port()
         port = int(upstream.rsplit(":", 1)[1])
-        (folder / "calculator.conf").write_text(site_config(port, http, https, cert, key))
+        (folder / "calculator.conf").write_text(
+            site_config(port, http, https, cert, key, body_temp)
+        )
         (folder / "nginx.conf").write_text(main_config(folder))
         argv = [nginx, "-p", str(folder), "-e", str(folder / "error.log")]
         argv += ["-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
@@ -130,7 +161,12 @@ def front_door(
             process = subprocess.Popen(argv, stdout=log, stderr=log, **popen)
             try:
                 door = FrontDoor(
-                    f"https://127.0.0.1:{https}", f"http://127.0.0.1:{http}", context, folder
+                    f"https://127.0.0.1:{https}",
+                    f"http://127.0.0.1:{http}",
+                    context,
+                    folder,
+                    body_temp,
+                    process,
                 )
                 deadline = time.monotonic() + timeout
                 while True:

@@ -11,7 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .helpers import ROOT
 
@@ -47,6 +47,17 @@ def gunicorn(
 
     With `secret_key=None` no FLASK_SECRET_KEY is set, as a first-time deployment might.
     """
+    with gunicorn_with_log(*options, env=env, secret_key=secret_key) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def gunicorn_with_log(
+    *options: str,
+    env: dict[str, str] | None = None,
+    secret_key: str | None = "server-tests",  # noqa: S107 - a test server's throwaway key
+) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """Run the production command as gunicorn(); yield its address and a reader of its log."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     if secret_key is not None:
@@ -58,6 +69,8 @@ def gunicorn(
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "deploy/gunicorn.conf.py",
                 "--preload",
                 "--workers",
                 "2",
@@ -74,7 +87,12 @@ def gunicorn(
         try:
             url = f"http://127.0.0.1:{port}"
             wait_for(f"{url}/healthz", process, log)
-            yield url
+
+            def read() -> bytes:
+                log.seek(0)
+                return log.read()
+
+            yield url, read
         finally:
             stop(process, grace=20)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
 import http.cookiejar
+import json
+import os
 import re
 import socket
 import ssl
@@ -22,6 +25,7 @@ from . import nginx, servers
 from .nginx import FrontDoor
 
 SLOW_CLIENTS = 50
+FHIR = "application/fhir+json"
 ATTACK_SECONDS = 20
 PROBE_LIMIT = 1.0
 
@@ -31,8 +35,10 @@ def front_door() -> Iterator[FrontDoor]:
     """Run gunicorn (the production command) behind nginx, both on 127.0.0.1."""
     if not Path(nginx.NGINX).exists():
         pytest.fail("nginx was not found: install it with 'apt-get install -y nginx'.")
+    # The README's settings; 127.0.0.1 too, which tests/nginx.py adds to server_name.
+    hosts = '["calc.example.org", "127.0.0.1"]'
     with (
-        servers.gunicorn(env={"FLASK_PROXIES": "1"}) as upstream,
+        servers.gunicorn(env={"FLASK_PROXIES": "1", "FLASK_TRUSTED_HOSTS": hosts}) as upstream,
         nginx.front_door(upstream) as door,
     ):
         yield door
@@ -272,3 +278,192 @@ def test_a_tiny_response_is_not_worth_compressing(front_door, browser):
     assert headers.get_content_type() == "application/json"  # a type nginx compresses
     assert headers["Content-Encoding"] is None
     assert len(body) < 1024
+
+
+# --------------------------------------------------------------------------- record path (#18)
+
+
+def worker_pids(door: FrontDoor) -> list[int]:
+    """Return the pids of nginx's worker processes (the master's children)."""
+    pid = door.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def spilled(door: FrontDoor, workers: list[int]) -> list[str]:
+    """Name every file in nginx's body temp folder, and every one a worker holds open there.
+
+    nginx unlinks a body's temporary file as soon as it opens it, so the folder alone may look
+    empty while a body sits on disk: the workers' open files are watched too.
+    """
+    found = [str(p) for p in door.body_temp.rglob("*") if p.is_file()]
+    for pid in workers:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith(str(door.body_temp)):
+                        found.append(target)
+    return found
+
+
+def test_a_64_kib_body_sent_slowly_a_byte_a_chunk_never_touches_the_disk(front_door):
+    """Finding 2: the chunked wire is six times the body; it must still stay in memory."""
+    body = b'{"age_at_onset": 70, "pad": "' + b"x" * (65536 - 32) + b'"}'
+    assert len(body) <= 65536
+    chunks = b"".join(b"1\r\n%s\r\n" % body[i : i + 1] for i in range(len(body)))
+    head = (
+        b"POST /api/v2/assess HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    workers = worker_pids(front_door)
+    assert workers
+    seen: list[str] = []
+    port = int(front_door.https.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+        with front_door.context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            sock.sendall(head)
+            step = len(chunks) // 40
+            for start in range(0, len(chunks), step):  # about 40 sends over 2 s: slow
+                sock.sendall(chunks[start : start + step])
+                seen += spilled(front_door, workers)
+                time.sleep(0.05)
+            sock.sendall(b"0\r\n\r\n")
+            seen += spilled(front_door, workers)
+            reply = b""
+            with contextlib.suppress(ConnectionError, ssl.SSLError):
+                while chunk := sock.recv(65536):
+                    reply += chunk
+    assert reply.startswith(b"HTTP/1.1 422"), reply[:200]  # the app's answer: "pad" unknown
+    assert not seen, seen
+    log = (front_door.workdir / "error.log").read_text()
+    assert "buffered to a temporary file" not in log
+
+
+def test_the_deployed_body_temp_path_is_on_tmpfs():
+    """Finding 2: anything longer still (chunk extensions) would spill to RAM, not disk."""
+    text = nginx.CONFIG.read_text()
+    assert f"client_body_temp_path {nginx.BODY_TEMP};" in text
+    mounts = Path("/proc/mounts").read_text().split("\n")
+    shm = [line.split() for line in mounts if len(line.split()) > 2]
+    assert any(m[1] == str(nginx.SHM) and m[2] == "tmpfs" for m in shm)
+
+
+def status_and_headers(reply: bytes) -> tuple[str, dict[str, str], bytes]:
+    head, _, body = reply.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return lines[0], headers, body
+
+
+NGINX_ERRORS = {
+    # nginx refuses these itself: the app never sees them.
+    "413": (b"Content-Length: 70000\r\n\r\n", "413"),
+    "bad chunk": (b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", "400"),
+    "unknown transfer encoding": (b"Transfer-Encoding: gzip\r\n\r\n", "501"),
+}
+
+
+@pytest.mark.parametrize("kind", NGINX_ERRORS)
+@pytest.mark.parametrize("path", ["/api/v2/assess", "/fhir/$assess", "/cds-services/x", "/"])
+def test_nginx_own_errors_speak_the_addresss_language_with_the_security_headers(
+    front_door, path, kind
+):
+    """Finding 15: JSON (FHIR: an OperationOutcome) for the machine paths, every header."""
+    from calculator.web.security import HEADERS, HSTS
+
+    framing, status = NGINX_ERRORS[kind]
+    request = f"POST {path} HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
+    line, headers, body = status_and_headers(raw_https(front_door, request.encode() + framing))
+    assert line.startswith(f"HTTP/1.1 {status}"), line
+    for name, value in [*HEADERS.items(), HSTS, ("Cache-Control", "no-store")]:
+        assert headers.get(name.lower()) == value, (name, headers)
+    if path == "/":
+        assert headers["content-type"] == "text/html"
+        return
+    document = json.loads(body)
+    if path.startswith("/fhir/"):
+        assert headers["content-type"] == "application/fhir+json"
+        assert document["resourceType"] == "OperationOutcome"
+        assert document["issue"][0]["severity"] == "error"
+    elif path.startswith("/api/"):
+        assert headers["content-type"] == "application/json"
+        assert document["errors"][0]["field"] == "body"
+    else:
+        assert headers["content-type"] == "application/json"
+        assert isinstance(document["error"], str)
+
+
+def test_an_unknown_host_is_refused_by_nginx(front_door):
+    """Finding 15: only the site's names reach the app, which builds links from the Host."""
+    request = b"GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    reply = raw_https(front_door, request)
+    assert reply == b""  # 444: the connection is closed without a reply
+    plain = urllib.request.Request(front_door.http + "/", headers={"Host": "evil.example"})
+    with pytest.raises((urllib.error.URLError, ConnectionError, http.client.RemoteDisconnected)):
+        urllib.request.urlopen(plain, timeout=10)
+
+
+def test_the_redirect_to_https_carries_the_security_headers(front_door):
+    request = "GET /cases HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n\r\n"
+    port = int(front_door.http.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    line, headers, _ = status_and_headers(reply)
+    assert line.startswith("HTTP/1.1 301")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_gunicorn_never_logs_the_bytes_of_a_bad_chunk(tmp_path):
+    """Finding 9: a malformed chunked request sent to gunicorn directly is logged without them."""
+    secret = b"crp_mg_per_l=987654"
+    with servers.gunicorn_with_log() as (upstream, log):
+        port = int(upstream.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /api/v2/assess HTTP/1.1\r\nHost: calc.example.org\r\n"
+                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + secret + b"\r\n"
+            )
+            with contextlib.suppress(OSError):
+                while sock.recv(65536):
+                    pass
+        time.sleep(0.5)
+        logged = log()
+    assert b"Invalid request from ip=" in logged
+    assert b"987654" not in logged
+
+
+def test_with_gunicorn_down_nginx_answers_a_502_in_the_addresss_language():
+    """Finding 15: nginx's own 502 (gunicorn stopped) is JSON under /api/, with the headers."""
+    from werkzeug.serving import make_server
+
+    from calculator.web.security import HEADERS
+
+    def up(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    server = make_server("127.0.0.1", 0, up)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with nginx.front_door(f"http://127.0.0.1:{server.server_port}") as door:
+        server.shutdown()
+        server.server_close()
+        for path, kind in [("/api/v2/assess", "application/json"), ("/fhir/metadata", FHIR)]:
+            request = f"GET {path} HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n\r\n"
+            line, headers, body = status_and_headers(raw_https(door, request.encode()))
+            assert line.startswith("HTTP/1.1 502"), line
+            assert headers["content-type"] == kind
+            assert headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+            document = json.loads(body)
+            if kind == FHIR:
+                assert document["issue"][0]["code"] == "transient"
+            else:
+                assert "not answering" in document["errors"][0]["message"]

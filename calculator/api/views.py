@@ -16,6 +16,7 @@ from .models import CATALOGUE, assessment_out, catalogue_out
 bp = Blueprint("api", __name__)
 ASSESS = "/api/v3/assess"
 CATALOGUE_LIFETIME = 24 * 60 * 60  # seconds; a new rules version has a new ETag
+FIELD_ECHO = 60
 
 
 def init_app(app: Flask) -> None:
@@ -49,7 +50,9 @@ def assess_json():
     try:
         inputs = parse_json(jsonbody.strict(request.get_data(cache=False)))
     except InputError as problem:
-        return jsonify(errors=problem.errors), 400 if problem.malformed else 422
+        # Cut each field named: an unknown key is echoed, and a key may be 60 KB long.
+        errors = [{**e, "field": e["field"][:FIELD_ECHO]} for e in problem.errors]
+        return jsonify(errors=errors), 400 if problem.malformed else 422
     answer = assessment_out(assess(rules_of(), inputs))
     return current_app.response_class(answer.model_dump_json(), mimetype="application/json")
 

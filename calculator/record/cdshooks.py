@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from ..core.inputs import FIELDS, ILD_ONLY_FIELDS, InputError, Inputs, parse_val
 from ..core.rules import Effect
 from ..loaded import rules_of
 from .codes import UCUM, Code, CodeTable, How, Resource
+from .numbers import is_number
 
 bp = Blueprint("cdshooks", __name__)
 
@@ -259,12 +261,19 @@ class Mapped:
 
 _FHIR = {"Patient": Patient, "Condition": Condition, "Observation": Observation}
 _RESULT_STATUSES = {"final", "amended", "corrected"}
+MAX_AGE = 150
 
 
-def _resources(prefetch: dict[str, Any] | None, mapped: Mapped) -> list[Any]:
-    """Return the valid Patient, Condition and Observation resources of the prefetch."""
+def _resources(prefetch: dict[str, Any] | None, patient_id: str, mapped: Mapped) -> list[Any]:
+    """Return the valid resources of the prefetch about this patient, and only theirs.
+
+    A Condition or Observation is read only when its subject is `Patient/{patientId}`
+    of the hook's context (one naming the patient by identifier or display only, or
+    naming no one, could be anyone's); the Patient only when its id is patientId.
+    The numbers read are checked as JSON before any model or conversion sees them.
+    """
     found: list[Any] = []
-    skipped = 0
+    skipped = other = unread = 0
     for value in (prefetch or {}).values():
         raw: list[Any] = []
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
@@ -279,39 +288,107 @@ def _resources(prefetch: dict[str, Any] | None, mapped: Mapped) -> list[Any]:
             model = _FHIR.get(kind) if isinstance(kind, str) else None
             if model is None:
                 continue
+            if not _about(item, kind, patient_id):
+                other += 1
+                continue
+            if not _numbers_ok(item, kind):
+                unread += 1
+                continue
             try:
-                found.append(model.model_validate(item))
+                found.append(model.model_validate(_read_part(item, kind)))
             except (ValidationError, ValueError, TypeError, RecursionError):
                 skipped += 1
     if skipped:
         mapped.notes.append(
             f"{skipped} prefetched resource(s) were not valid FHIR and were skipped."
         )
+    if other:
+        mapped.notes.append(
+            f"{other} prefetched resource(s) were not about this patient (another patient, "
+            "or none named as Patient/ and the context's patientId), so were not read."
+        )
+    if unread:
+        mapped.notes.append(
+            f"{unread} prefetched resource(s) gave a value as text or out of range where a "
+            "number is read, so were not read."
+        )
     return found
 
 
-def _subject_ok(resource: Any, patient_id: str) -> bool:
-    subject = getattr(resource, "subject", None)
-    reference = getattr(subject, "reference", None)
-    return reference is None or reference in (f"Patient/{patient_id}", patient_id)
+# The elements this service reads of each resource. Only these are validated: the rest
+# (components, extensions, notes...) is never read, so it costs nothing to check.
+_READ = {
+    "Patient": ("resourceType", "id", "birthDate"),
+    "Condition": (
+        "resourceType",
+        "subject",
+        "code",
+        "verificationStatus",
+        "onsetDateTime",
+        "onsetAge",
+    ),
+    "Observation": (
+        "resourceType",
+        "subject",
+        "status",
+        "code",
+        "effectiveDateTime",
+        "effectivePeriod",
+        "valueQuantity",
+        "valueCodeableConcept",
+    ),
+}
 
 
-def _when(resource: Any) -> datetime.datetime | None:
+def _read_part(item: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Return the elements of a raw resource that this service reads."""
+    return {key: item[key] for key in _READ[kind] if key in item}
+
+
+def _about(item: dict[str, Any], kind: str, patient_id: str) -> bool:
+    """Say whether a raw resource is this patient's: by id, or by subject reference exactly."""
+    if kind == "Patient":
+        return item.get("id") == patient_id
+    subject = item.get("subject")
+    return isinstance(subject, dict) and subject.get("reference") == f"Patient/{patient_id}"
+
+
+def _numbers_ok(item: dict[str, Any], kind: str) -> bool:
+    """Check, as JSON, the numbers this service reads: a quantity's value, an onset age's."""
+    element = {"Observation": "valueQuantity", "Condition": "onsetAge"}.get(kind)
+    quantity = item.get(element) if element else None
+    if not isinstance(quantity, dict) or "value" not in quantity:
+        return True
+    return is_number(quantity["value"])
+
+
+def _when(resource: Any, now: datetime.datetime) -> datetime.datetime | None:
     """Return an Observation's effective time (a date counts as its midnight, UTC)."""
     value = getattr(resource, "effectiveDateTime", None)
     if value is None and getattr(resource, "effectivePeriod", None) is not None:
         value = resource.effectivePeriod.end or resource.effectivePeriod.start
-    return _as_datetime(value)
+    return _as_datetime(value, now)
 
 
-def _as_datetime(value: Any) -> datetime.datetime | None:
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+# The request's day anywhere on Earth: it is already tomorrow in UTC+14.
+LATEST_ZONE = datetime.timedelta(hours=14)
+
+
+def _as_datetime(value: Any, now: datetime.datetime) -> datetime.datetime | None:
+    """Return a date or time as an aware datetime, or None outside 1900 to the request's day."""
     if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-    if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
-    if isinstance(value, str) and len(value) == 4 and value.isdigit():
-        return None  # a year alone is too coarse to order results or compute an age
-    return None
+        found = value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+    elif isinstance(value, datetime.date):
+        found = datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
+    else:
+        return None  # a year, or a year and month alone, is too coarse to order or to age
+    try:
+        late = found > now + LATEST_ZONE
+        early = found < EARLIEST
+    except (OverflowError, ValueError):
+        return None
+    return None if late or early else found
 
 
 def _codes(concept: Any, table: CodeTable) -> list[Code]:
@@ -322,13 +399,19 @@ def _codes(concept: Any, table: CodeTable) -> list[Code]:
     ]
 
 
-def map_record(request_data: HookRequest, table: CodeTable) -> Mapped:
-    """Map the prefetched record to inputs, through the verified codes only."""
+def map_record(
+    request_data: HookRequest, table: CodeTable, now: datetime.datetime | None = None
+) -> Mapped:
+    """Map the prefetched record to inputs, through the verified codes only.
+
+    `now` is the request's time: a date after its day (anywhere on Earth) is not used.
+    """
+    now = now or datetime.datetime.now(datetime.UTC)
     mapped = Mapped()
     patient_id = str(request_data.context.get("patientId", ""))
-    resources = _resources(request_data.prefetch, mapped)
+    resources = _resources(request_data.prefetch, patient_id, mapped)
     patients = [r for r in resources if isinstance(r, Patient)]
-    birth = _as_datetime(patients[0].birthDate) if patients else None
+    birth = _as_datetime(patients[0].birthDate, now) if patients else None
     observations: dict[str, list[tuple[datetime.datetime, float, Code]]] = {}
     coded: dict[str, set[str]] = {}
     presence: dict[str, set[str]] = {}
@@ -337,7 +420,7 @@ def map_record(request_data: HookRequest, table: CodeTable) -> Mapped:
     cancers: list[tuple[datetime.datetime | None, Code]] = []
     ignored = 0
     for resource in resources:
-        if isinstance(resource, Patient) or not _subject_ok(resource, patient_id):
+        if isinstance(resource, Patient):
             continue
         entries = _codes(resource.code, table)
         if not entries:
@@ -345,19 +428,19 @@ def map_record(request_data: HookRequest, table: CodeTable) -> Mapped:
             continue
         for entry in entries:
             if isinstance(resource, Observation):
-                _read_observation(resource, entry, observations, coded, mapped)
+                _read_observation(resource, entry, observations, coded, mapped, now)
             else:
                 status = _verification(resource)
                 if entry.how is How.TIMING:
                     if status == "present":
-                        cancers.append((_onset(resource, birth)[0], entry))
+                        cancers.append((_onset(resource, birth, now)[0], entry))
                     continue
                 if status == "absent" and not entry.refuted_means_absent:
                     status = None
                 if status is not None:
                     presence.setdefault(entry.input, set()).add(status)
                 if status == "present" and entry.onset_gives:
-                    when, age = _onset(resource, birth)
+                    when, age = _onset(resource, birth, now)
                     if when is not None:
                         onsets.append(when)
                     if age is not None:
@@ -409,14 +492,22 @@ def _verification(condition: Any) -> str | None:
 
 
 def _onset(
-    condition: Any, birth: datetime.datetime | None
+    condition: Any, birth: datetime.datetime | None, now: datetime.datetime
 ) -> tuple[datetime.datetime | None, int | None]:
-    """Return a Condition's onset time and the age then, each when the record gives it."""
-    when = _as_datetime(getattr(condition, "onsetDateTime", None))
+    """Return a Condition's onset time and the age then, each when the record gives it.
+
+    An onsetAge with a comparator ("<40") is a bound, not an age: it gives none.
+    """
+    when = _as_datetime(getattr(condition, "onsetDateTime", None), now)
     age_of = getattr(condition, "onsetAge", None)
     age = None
     if age_of is not None and age_of.value is not None:
-        if (age_of.system == UCUM and age_of.code == "a") and age_of.value >= 0:
+        if (
+            age_of.system == UCUM
+            and age_of.code == "a"
+            and age_of.comparator is None
+            and 0 <= age_of.value <= MAX_AGE
+        ):
             age = int(age_of.value)
     elif when is not None and birth is not None and when >= birth:
         age = when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
@@ -429,6 +520,7 @@ def _read_observation(
     observations: dict[str, list[tuple[datetime.datetime, float, Code]]],
     coded: dict[str, set[str]],
     mapped: Mapped,
+    now: datetime.datetime,
 ) -> None:
     label = FIELDS[entry.input].label
     if resource.status not in _RESULT_STATUSES:
@@ -444,11 +536,17 @@ def _read_observation(
             coded.setdefault(entry.input, set()).update(answers)
         return
     quantity = resource.valueQuantity
-    when = _when(resource)
+    when = _when(resource, now)
     if quantity is None or quantity.value is None:
         return
+    if quantity.comparator is not None:
+        mapped.notes.append(f"{label}: a result given as a bound (<, >) was not used.")
+        return
     if when is None:
-        mapped.notes.append(f"{label}: a result without a date was not used.")
+        mapped.notes.append(
+            f"{label}: a result without a full date, or dated before 1900 or after today, "
+            "was not used."
+        )
         return
     factor = (entry.units or {}).get(quantity.code or "") if quantity.system == UCUM else None
     if factor is None:
@@ -465,16 +563,21 @@ def _most_recent(
     latest, value, entry = results[-1]
     mapped.values[name] = value
     if entry.year_before:
-        start = _months_before(latest, 12)
-        earlier = [r for r in results if start <= r[0] < latest]
+        start = year_before(latest.date())
+        earlier = [r for r in results if start <= r[0].date() and r[0] < latest]
         if earlier:
             mapped.values[entry.year_before] = earlier[0][1]
 
 
-def _months_before(when: datetime.datetime, months: int) -> datetime.datetime:
-    year, month = divmod(when.month - 1 - months, 12)
-    day = min(when.day, 28)
-    return when.replace(year=when.year + year, month=month + 1, day=day)
+def year_before(day: datetime.date) -> datetime.date:
+    """Return the first day of the year up to `day`: the same date a year earlier.
+
+    From 29 February, a year earlier has no 29 February: 1 March, never more than a year.
+    """
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return datetime.date(day.year - 1, 3, 1)
 
 
 def inputs_of(mapped: Mapped) -> Inputs:
@@ -493,6 +596,19 @@ def inputs_of(mapped: Mapped) -> Inputs:
                     f"{FIELDS[name].label}: the record's value is outside what the calculator "
                     "takes, so it was left not known."
                 )
+
+
+MAX_NOTES = 20
+
+
+def _notes(notes: list[str]) -> list[str]:
+    """Say each note once, with how many times it applied; at most MAX_NOTES, then how many
+    more, so that a card is never much larger than the record it was read from."""
+    counted = Counter(notes)
+    lines = [f"- {note}" + (f" ({n} times)" if n > 1 else "") for note, n in counted.items()]
+    if len(lines) > MAX_NOTES:
+        lines = [*lines[:MAX_NOTES], f"- {len(lines) - MAX_NOTES} more notes not listed."]
+    return lines
 
 
 def card(assessment: Assessment, mapped: Mapped, codes: CodeTable) -> dict[str, Any]:
@@ -527,7 +643,7 @@ def card(assessment: Assessment, mapped: Mapped, codes: CodeTable) -> dict[str, 
         "",
         "No verified code reaches: " + ", ".join(unread) + ".",
     ]
-    lines += [f"- {note}" for note in mapped.notes]
+    lines += _notes(mapped.notes)
     if "age_at_onset" not in mapped.values:
         lines.append(
             "- Age at onset: not known (the birth date alone is not the age at onset; it is "
@@ -582,6 +698,6 @@ def service_view():
 def _say(problem: Exception) -> str:
     if isinstance(problem, ValidationError):
         first = problem.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        return f"{where}: {first['msg'][:200]}"
+        where = ".".join(str(p)[:40] for p in first["loc"][:8]) or "body"  # keys are echoed
+        return f"{where[:200]}: {first['msg'][:200]}"
     return str(problem)[:300]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -25,6 +24,7 @@ from ..core.engine import Assessment, Finding, Status, assess
 from ..core.inputs import FIELDS, GROUPS, Choice, InputError, Inputs, Presence, parse_values
 from ..core.rules import RuleSet
 from ..loaded import rules_of
+from .numbers import is_number
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
@@ -259,20 +259,34 @@ def capability_statement(rules: RuleSet) -> dict[str, Any]:
     }
 
 
+MAX_ISSUES = 20
+"""The most issues an OperationOutcome lists; one more says how many were not listed, so
+that a reply is never much larger than its request."""
+
+
 def outcome(issues: list[tuple[str, str, str | None]]) -> dict[str, Any]:
-    """Build an OperationOutcome of (code, message, expression) issues, each an error."""
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [
+    """Build an OperationOutcome of (code, message, expression) issues, each an error.
+
+    At most MAX_ISSUES are listed, each message and expression cut, then "N more".
+    """
+    listed = [
+        {
+            "severity": "error",
+            "code": code,
+            "diagnostics": message[:300],
+            **({"expression": [where[:200]]} if where else {}),
+        }
+        for code, message, where in issues[:MAX_ISSUES]
+    ]
+    if len(issues) > MAX_ISSUES:
+        listed.append(
             {
                 "severity": "error",
-                "code": code,
-                "diagnostics": message,
-                **({"expression": [where]} if where else {}),
+                "code": "too-costly",
+                "diagnostics": f"{len(issues) - MAX_ISSUES} more not listed.",
             }
-            for code, message, where in issues
-        ],
-    }
+        )
+    return {"resourceType": "OperationOutcome", "issue": listed}
 
 
 def _error_body(code: int, message: str) -> Any:
@@ -334,7 +348,7 @@ def read_response(body: bytes) -> Inputs:
             400,
         )
     target = (response.questionnaire or "").split("|")[0]
-    if not target.endswith(f"Questionnaire/{QUESTIONNAIRE_ID}"):
+    if target != canonical("Questionnaire", QUESTIONNAIRE_ID):
         raise AnswersError(
             [
                 (
@@ -357,7 +371,10 @@ def read_response(body: bytes) -> Inputs:
         )
     values: dict[str, Any] = {}
     issues: list[tuple[str, str, str | None]] = []
-    _read_items(response.item or [], values, issues)
+    raw_items = data.get("item")
+    _read_items(
+        response.item or [], raw_items if isinstance(raw_items, list) else [], values, issues
+    )
     if issues:
         raise AnswersError(issues)
     try:
@@ -371,24 +388,48 @@ def read_response(body: bytes) -> Inputs:
 def _structure_issues(problem: Exception) -> list[tuple[str, str, str | None]]:
     if isinstance(problem, ValidationError):
         found = []
-        for error in problem.errors(include_url=False)[:20]:
+        for error in problem.errors(include_url=False)[:MAX_ISSUES]:
             where = ".".join(str(p) for p in error["loc"])
             found.append(("structure", error["msg"][:200], f"QuestionnaireResponse.{where}"[:200]))
+        more = problem.error_count() - MAX_ISSUES
+        if more > 0:
+            found.append(("structure", f"{more} more not listed.", None))
         return found or [("structure", "The resource is not valid.", None)]
     return [("structure", "The resource is not a valid QuestionnaireResponse.", None)]
 
 
+def _raw(items: list[Any], index: int) -> dict[str, Any]:
+    """Return the JSON of the index-th item or answer, as sent, or {}."""
+    found = items[index] if index < len(items) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _raw_list(raw: dict[str, Any], key: str) -> list[Any]:
+    found = raw.get(key)
+    return found if isinstance(found, list) else []
+
+
 def _read_items(
-    items: list[Any], values: dict[str, Any], issues: list[tuple[str, str, str | None]]
+    items: list[Any],
+    raw_items: list[Any],
+    values: dict[str, Any],
+    issues: list[tuple[str, str, str | None]],
 ) -> None:
-    """Collect each answer by its linkId; groups are read through."""
-    for item in items:
+    """Collect each answer by its linkId; groups are read through.
+
+    `raw_items` are the same items as sent (JSON), for their numbers: a number is read
+    from the JSON, never from the model, which would take "1E+1000000" as a decimal.
+    An item nested under a question or an answer is refused, naming it: our questions
+    have no sub-questions, and an answer there would otherwise be silently dropped.
+    """
+    for index, item in enumerate(items):
         link = item.linkId or ""
         where = _link_expression(link)
+        raw = _raw(raw_items, index)
         if link in GROUPS:
             if item.answer:
                 issues.append(("invalid", f"{link!r} is a group: it takes no answer.", where))
-            _read_items(item.item or [], values, issues)
+            _read_items(item.item or [], _raw_list(raw, "item"), values, issues)
             continue
         if link.endswith(".hint") and link.removesuffix(".hint") in FIELDS:
             continue
@@ -401,6 +442,25 @@ def _read_items(
         if link in values:
             issues.append(("invalid", f"{link!r} is answered more than once.", where))
             continue
+        nested = [
+            child.linkId or ""
+            for child in item.item or []
+            if (child.linkId or "") != f"{link}.hint"
+        ]
+        nested += [
+            child.linkId or "" for answer in item.answer or [] for child in answer.item or []
+        ]
+        if nested:
+            issues += [
+                (
+                    "invalid",
+                    f"{child[:40]!r} is nested inside {link!r}: these questions have no "
+                    "sub-questions; give each answer at the top level or in its group.",
+                    _link_expression(child),
+                )
+                for child in nested
+            ]
+            continue
         answers = item.answer or []
         if len(answers) > 1:
             issues.append(("invalid", f"{link!r} takes one answer.", where))
@@ -408,15 +468,18 @@ def _read_items(
         if not answers:
             values[link] = None if spec.is_number else spec.unknown_value
             continue
-        value, message = _answer_value(spec, answers[0])
+        value, message = _answer_value(spec, answers[0], _raw(_raw_list(raw, "answer"), 0))
         if message:
             issues.append(("value", message, where))
         else:
             values[link] = value
 
 
-def _answer_value(spec: Any, answer: Any) -> tuple[Any, str | None]:
-    """Return the input's value for one answer, or a message saying what was expected."""
+def _answer_value(spec: Any, answer: Any, raw: dict[str, Any]) -> tuple[Any, str | None]:
+    """Return the input's value for one answer, or a message saying what was expected.
+
+    A number must be a JSON number: "64" (text) is not a valueInteger, nor is 64.0.
+    """
     if spec.choices is not None:
         code = answer.valueCoding
         valid = ", ".join(answer_code(m) for m in spec.choices)
@@ -426,22 +489,19 @@ def _answer_value(spec: Any, answer: Any) -> tuple[Any, str | None]:
         prefix = f"{_answer_set(spec.choices)}."
         value = (code.code or "").removeprefix(prefix)
         if (
-            not system.endswith(f"CodeSystem/{ANSWERS_ID}")
+            system != canonical("CodeSystem", ANSWERS_ID)
             or not (code.code or "").startswith(prefix)
             or value not in spec.values
         ):
             return None, f"{spec.name!r}: {str(code.code)[:40]!r} is not one of {valid}."
         return value, None
-    if spec.is_integer:
-        if answer.valueInteger is None:
-            return None, f"{spec.name!r} takes a valueInteger. {spec.number_message}"
-        return answer.valueInteger, None
-    number = answer.valueDecimal
+    kind = "valueInteger" if spec.is_integer else "valueDecimal"
+    number = raw.get(kind)
     if number is None:
-        return None, f"{spec.name!r} takes a valueDecimal. {spec.number_message}"
-    if isinstance(number, Decimal) and not number.is_finite():
-        return None, spec.number_message
-    return float(number), None
+        return None, f"{spec.name!r} takes a {kind}. {spec.number_message}"
+    if not is_number(number, integer=spec.is_integer):
+        return None, f"{spec.name!r} takes a {kind} as a JSON number. {spec.number_message}"
+    return (number if spec.is_integer else float(number)), None
 
 
 def bundle(assessment: Assessment, subject: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
@@ -115,7 +116,7 @@ def present_what_if(
     """Show a what-if asked from a presenter slide, as a slide: the change, highlighted."""
     slide = request.form.get("slide", "")
     back = url_for("teaching.present", case_id=case.id)
-    if slide.isdigit():
+    if SLIDE.fullmatch(slide):  # "²" is a digit to str.isdigit(), not to int()
         back += f"#slide-{int(slide)}"
     return render_template(
         "teaching/present_whatif.html",
@@ -129,12 +130,31 @@ def present_what_if(
     )
 
 
+SLIDE = re.compile(r"[0-9]{1,4}", re.ASCII)
 BACKS = {"cases", "case", "present"}
+# The query keys /compare reads, and the values each may have (None: a case id). Any other
+# key is ignored, never handed to url_for, where "_scheme" or "endpoint" would change a link.
+COMPARE_ARGS: dict[str, set[str] | None] = {
+    "a": None,
+    "b": None,
+    "back": BACKS,
+    "view": {"present"},
+    "rows": {"all"},
+}
 
 
-def _way_back(first: Case) -> tuple[str, str]:
+def _compare_args() -> dict[str, str]:
+    """Return the query keys /compare reads, empty ones as not given; a bad value is a 400."""
+    args = {key: request.args[key] for key in COMPARE_ARGS if request.args.get(key)}
+    for key, allowed in COMPARE_ARGS.items():
+        if allowed is not None and key in args and args[key] not in allowed:
+            abort(400)
+    return args
+
+
+def _way_back(first: Case, args: dict[str, str]) -> tuple[str, str]:
     """Return where a comparison of cases leads back to: where it was asked from."""
-    back = request.args.get("back", "cases")
+    back = args.get("back", "cases")
     if back == "case":
         return url_for("teaching.case", case_id=first.id), f"Back to {first.title}"
     if back == "present":
@@ -149,11 +169,12 @@ def _way_back(first: Case) -> tuple[str, str]:
 def compare_cases():
     """Compare two teaching cases, chosen by id (invented cases: their ids may be in a URL)."""
     book = cases_of()
-    first, second = book.get(request.args.get("a", "")), book.get(request.args.get("b", ""))
+    args = _compare_args()
+    first, second = book.get(args.get("a", "")), book.get(args.get("b", ""))
     if first is None or second is None:
         abort(404)
-    back = _way_back(first)
-    presenting = request.args.get("view") == "present"
+    back = _way_back(first, args)
+    presenting = args.get("view") == "present"
     if first.id == second.id:
         page = render_template(
             "teaching/compare_same.html", case=first, book=book, back=back, presenting=presenting
@@ -161,7 +182,7 @@ def compare_cases():
         return page, 400
     rules = rules_of()
     comparison = Comparison(assess(rules, first.answers), assess(rules, second.answers))
-    everything = request.args.get("rows") == "all"
+    everything = args.get("rows") == "all"
     return render_template(
         "teaching/compare_present.html" if presenting else "teaching/compare.html",
         comparison=comparison,
@@ -169,12 +190,9 @@ def compare_cases():
         cases=(first, second),
         only_differences=_only_differences(comparison, everything),
         back=back,
-        all_rows_url=url_for(
-            "teaching.compare_cases", **{**request.args.to_dict(), "rows": "all"}
-        ),
+        all_rows_url=url_for("teaching.compare_cases", **{**args, "rows": "all"}),
         differences_url=url_for(
-            "teaching.compare_cases",
-            **{k: v for k, v in request.args.to_dict().items() if k != "rows"},
+            "teaching.compare_cases", **{k: v for k, v in args.items() if k != "rows"}
         ),
     )
 

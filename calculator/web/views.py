@@ -17,6 +17,10 @@ from .teaching import present_what_if
 
 bp = Blueprint("calculator", __name__)
 EMPTY = Inputs()
+EXPIRED = (
+    "The form had expired, or was sent from another site: its answers were not kept. "
+    "Enter them again and submit."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -71,15 +75,17 @@ def submit():
     action = request.form.get("action", "")
     if action == "clear":
         return show_form(AnswersForm(formdata=None))
+    token_ok = form.validate()  # checks the CSRF token; to_inputs judges the answers
+    if not token_ok:
+        # Never echo answers that came without a valid token: a cross-site POST would get
+        # its answers back in the real form, with a fresh token, ready to submit.
+        empty = AnswersForm(formdata=None)
+        empty.csrf_token.errors = [EXPIRED]
+        return show_form(empty, 400)
     if action == "change" or action.startswith("change:"):
         return show_form(form, focus=action.partition(":")[2])
-    token_ok = form.validate()  # checks the CSRF token; to_inputs judges the answers
     inputs = form.to_inputs()
-    if not token_ok:
-        form.csrf_token.errors = [
-            "The form had expired. Your answers are kept: check them and submit again."
-        ]
-    if inputs is None or not token_ok:
+    if inputs is None:
         return show_form(form, 400)
     if inputs == EMPTY:
         form.nothing_answered = True
