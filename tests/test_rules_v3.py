@@ -113,7 +113,12 @@ CASES = [
         (),
     ),
     ("extensive_ild", {"ild": "absent"}, DNA, ()),
-    ("extensive_ild", {}, N, ("respiratory_muscle_weakness", "ild", "hrct_extent", "fvc_percent_predicted")),
+    (
+        "extensive_ild",
+        {},
+        N,
+        ("respiratory_muscle_weakness", "ild", "hrct_extent", "fvc_percent_predicted"),
+    ),
     ("severe_lung_function", {**ILD, "dlco_percent_predicted": 35}, P, ()),
     (
         "severe_lung_function",

@@ -92,7 +92,13 @@ def answers(rng: random.Random) -> dict[str, Any]:
     varied["diagnostic_delay_months"] = rng.choice([0, 3, 6, 9, 12, 24, 60])
     varied["anti_mda5"] = rng.choice(["positive", "negative", "not_tested"])
     varied["malignancy"] = rng.choice(
-        ["none_found", "within_3_years", "outside_window_active", "outside_window_inactive", "not_known"]
+        [
+            "none_found",
+            "within_3_years",
+            "outside_window_active",
+            "outside_window_inactive",
+            "not_known",
+        ]
     )
     for name in rng.sample(sorted(varied), rng.randint(0, 3)):
         if name not in ("ild", "ild_course", "hrct_extent"):
