@@ -23,3 +23,8 @@ def present_in_summary(html: str) -> list[str]:
     start = html.index('id="summary"')
     section = html[start : html.index("</section>", start)]
     return re.findall(r'data-present="(\w+)"', section)
+
+
+def title_of(rules, rule_id: str) -> str:
+    """Return the title of a factor or caution as rules.yaml gives it, rather than typed in."""
+    return next(rule.title for rule in rules.rules if rule.id == rule_id)
