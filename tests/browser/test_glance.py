@@ -24,7 +24,7 @@ from calculator.core.engine import Status, assess
 from calculator.core.inputs import FIELDS, Inputs
 from tests.bench.run import TYPICAL, TYPICAL_FORM_CHANGES
 
-from .pages import RESULT_TITLE, choose_what_if, your_answers
+from .pages import RESULT_TITLE, back, choose_what_if, forward, your_answers
 
 NOTES_LABEL = "The result as plain text, to copy into the notes"
 ASSESSED_AT = re.compile(r"Assessed \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -70,6 +70,9 @@ def show_typical(page: Page, form) -> None:
     result; the form's own tests type) and show its result."""
     form.post(page, TYPICAL_ANSWERS)
     expect(page).to_have_title(RESULT_TITLE)
+    # The page's script has run (it keeps the answers for Back and Forward, and handles
+    # Clear) once it has named the entry /result: only then is the page what a person sees.
+    expect(page).to_have_url(re.compile(r"^[^?#]*/result$"))
 
 
 def bottom(page: Page, selector: str) -> list[float]:
@@ -156,17 +159,17 @@ def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> N
     link.click()
     expect(page).to_have_url(re.compile(rf"/rules#rule-{absent.rule.id}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)
 
     nav = page.get_by_role("navigation", name="Site")
     nav.get_by_role("link", name="Rules and evidence").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)
     page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)
     assert dialogs == []
 
@@ -184,12 +187,12 @@ def test_back_and_forward_keep_each_result_of_the_tab_what_ifs_included(
     nav = page.get_by_role("navigation", name="Site")
     nav.get_by_role("link", name="Rules and evidence").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
-    page.go_back()
+    back(page)
     expect(what_if).to_be_visible()  # the what-if again, not the result it came from
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)  # the original result, not the what-if
     expect(what_if).to_have_count(0)
-    page.go_forward()
+    forward(page)
     expect(what_if).to_be_visible()
     assert dialogs == []
 
@@ -199,7 +202,7 @@ def test_back_and_forward_through_change_never_ask_to_resend(page: Page, form, t
     show_typical(page, form)
     page.get_by_role("button", name="Change your answers").click()
     expect(page).to_have_title(re.compile(r"^Enter what is known"))
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)
     page.go_forward()
     expect(page).to_have_title(re.compile(r"^Enter what is known"))
@@ -261,7 +264,7 @@ def test_a_form_opened_afresh_is_empty_for_the_next_patient(page: Page, form, ty
     show_typical(page, form)
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Calculator").click()
     expect_empty_form(page)
-    page.go_back()
+    back(page)
     expect_the_result_again(page, typical)  # the answers are still kept for Back
 
 
@@ -282,14 +285,14 @@ def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
     form.submit(page)
     choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
     expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Ro52"))).to_be_visible()
-    page.go_back()
+    back(page)
     expect(page).to_have_title(RESULT_TITLE)
     page.get_by_role("link", name="Rules and evidence").click()
-    page.go_back()
+    back(page)
     expect(page).to_have_title(RESULT_TITLE)
     page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
-    page.go_back()
+    back(page)
     expect(page).to_have_title(RESULT_TITLE)
 
     assert len(requested) > 5, requested
@@ -539,7 +542,7 @@ def test_after_clear_an_old_result_never_shows_the_next_patient(page: Page, form
     expect_empty_form(page)
     form.fill(page, {"Age at onset": "45"})
     form.submit(page)
-    expect(page).to_have_title(RESULT_TITLE)
+    expect(page).to_have_url(re.compile(r"^[^?#]*/result$"))  # its script has run
     page.go_back()  # the form
     page.go_back()  # the first patient's result: its answers were cleared
     expect(page.get_by_text("This tab no longer holds the answers for this result")).to_be_visible()
