@@ -14,8 +14,8 @@ from typing import Any
 
 from calculator.core.cases import Case
 
-# The API's assessment, in one place: the path moves to /api/v3/assess with contract v3.
-ASSESS_URL = "/api/v2/assess"
+from ..helpers import ASSESS_URL
+
 HERE = Path(__file__).resolve().parent
 WRITE_COMMAND = ".venv/bin/python -m tests.goldens --write"
 
