@@ -6,6 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = ROOT / "rules.yaml"
+# The API's assessment: the path moves to /api/v3/assess with contract v3.
+ASSESS_URL = "/api/v2/assess"
 
 
 def is_checked(html: str, name: str, value: str) -> bool:
@@ -23,3 +25,8 @@ def present_in_summary(html: str) -> list[str]:
     start = html.index('id="summary"')
     section = html[start : html.index("</section>", start)]
     return re.findall(r'data-present="(\w+)"', section)
+
+
+def title_of(rules, rule_id: str) -> str:
+    """Return the title of a factor or caution as rules.yaml gives it, rather than typed in."""
+    return next(rule.title for rule in rules.rules if rule.id == rule_id)

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS
+from calculator.core.rules import load_rules
 from calculator.record.cdshooks import CardsResponse, Discovery, HookRequest, Source
 from calculator.record.codes import UCUM, How, load_codes
 
-from .helpers import ROOT
+from .helpers import ROOT, RULES_PATH, title_of
 
 EXAMPLES = ROOT / "tests" / "data" / "cds-hooks"
 SERVICE = "/cds-services/asys-prognostic-factors"
@@ -238,7 +239,7 @@ def test_unknown_codes_and_units_leave_inputs_not_known(client):
 
 def test_birth_date_is_not_age_at_onset(client):
     card = call(client, hook({"patient": PATIENT}))
-    assert "Onset after the age of 60: Not known" in card["detail"]
+    assert f"{title_of(load_rules(RULES_PATH), 'age_over_60')}: Not known" in card["detail"]
 
 
 def test_ild_only_data_wait_for_ild(client):

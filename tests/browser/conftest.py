@@ -30,6 +30,25 @@ _BY_LABEL = {spec.label: spec for spec in FIELDS.values()}
 STATUS_WORDS = "(?:Present: adverse|Present: favourable|Absent|Not assessed)"
 _UNIT_OF = {f"Unit of {spec.label}": spec for spec in FIELDS.values() if spec.form_units}
 
+# Set the form's fields by name as the page's script would find them typed: the ILD radios'
+# change shows (and enables) the questions that need ILD, and the form keeps the answers in
+# the tab for Back and Forward as it does for typed ones.
+_SET_FIELDS = """values => {
+  const form = document.querySelector("form.answers");
+  for (const [name, value] of Object.entries(values)) {
+    const fields = form.querySelectorAll(`[name="${name}"]`);
+    if (!fields.length) { throw new Error(`no field ${name} in the form`); }
+    for (const field of fields) {
+      if (field.type === "radio") { field.checked = field.value === value; }
+      else { field.value = value; }
+    }
+  }
+  for (const radio of form.querySelectorAll('input[name="ild"]')) {
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  form.dispatchEvent(new Event("input", { bubbles: true }));
+}"""
+
 
 class Expected:
     """What the rules say for one set of answers, in the words the result page uses."""
@@ -166,6 +185,31 @@ class FormHelper:
     def submit(page: Page) -> None:
         """Press the form's button."""
         page.get_by_role("button", name="Show the prognostic factors").click()
+
+    def post(self, page: Page, answers: dict[str, str]) -> None:
+        """Send answers given by label through the form without typing them, for a test about
+        the result rather than the form: the fields are set by script in one step, then the
+        form's button is pressed, so the result and the tab's history are as after typing."""
+        page.goto("/")
+        page.evaluate(_SET_FIELDS, self.values(answers))
+        self.submit(page)
+
+    @staticmethod
+    def values(answers: dict[str, str]) -> dict[str, str]:
+        """Turn answers given by label into the form's values by field name, as the form sends
+        them (numbers as typed, in the unit chosen)."""
+        values: dict[str, str] = {}
+        for label, answer in answers.items():
+            if label in _UNIT_OF:
+                spec = _UNIT_OF[label]
+                code = next(code for code, name, _ in spec.form_units if name == answer)
+                values[f"{spec.name}_unit"] = code
+            elif _BY_LABEL[label].is_number:
+                values[_BY_LABEL[label].name] = answer
+            else:
+                spec = _BY_LABEL[label]
+                values[spec.name] = next(m.value for m in spec.choices if m.label == answer)
+        return values
 
     @staticmethod
     def inputs(answers: dict[str, str]) -> Inputs:

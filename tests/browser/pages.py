@@ -39,3 +39,16 @@ def choose_what_if(scope: Page | Locator, name: str, *, shown: bool) -> None:
         button.locator("xpath=ancestor::details[1]/summary").click()
         expect(button).to_be_visible()
     button.click()
+
+
+def back(page: Page) -> None:
+    """Press Back. A result comes back through /result, whose script posts the kept answers
+    again before that page has loaded, so the navigation Back started is replaced (and would be
+    reported as aborted): wait only until it has begun; the checks that follow wait for the
+    result itself."""
+    page.go_back(wait_until="commit")
+
+
+def forward(page: Page) -> None:
+    """Press Forward, waiting as `back` does."""
+    page.go_forward(wait_until="commit")

@@ -11,18 +11,11 @@ def test_the_about_page_has_no_accessibility_violations(page: Page, no_violation
     no_violations(page)
 
 
-def test_a_page_not_found_has_no_accessibility_violations(page: Page, no_violations) -> None:
-    response = page.goto("/no-such-page")
-    assert response is not None and response.status == 404
-    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    no_violations(page)
-
-
-def test_an_unknown_case_leads_back_to_the_teaching_cases(page: Page, no_violations) -> None:
+def test_an_unknown_case_leads_back_to_the_teaching_cases(page: Page) -> None:
+    # The page not found is checked with axe-core in test_accessibility.py.
     response = page.goto("/cases/no-such-case")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    no_violations(page)
     page.get_by_role("link", name="See the list of teaching cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Teaching cases")
 

@@ -1,7 +1,9 @@
 """axe-core finds no accessibility violations on any page a person can reach.
 
 The helper that runs axe-core is the `no_violations` fixture (conftest.py), shared with the
-v2 form tests.
+other browser tests. axe-core runs once per kind of page, and again only for a state that adds
+markup of its own (errors, cautions, a what-if, a teaching case's story, a quiz, the presenter's
+slides): the form with its errors is checked in test_v2_form.py, dark mode in test_glance.py.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+
+from calculator.core.engine import Status
 
 from .pages import RESULT_TITLE, choose_what_if
 
@@ -21,56 +25,27 @@ def test_the_form(page: Page, form, no_violations) -> None:
     no_violations(page)
 
 
-def test_the_form_with_errors(page: Page, form, no_violations) -> None:
-    page.goto("/")
-    form.fill(page, {"Age at onset": "130", "Delay in diagnosis": "-4"})
-    form.submit(page)
-    expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(page.get_by_role("alert").get_by_role("link")).to_have_count(2)
-    no_violations(page)
-
-
-def test_the_form_with_ild_errors(page: Page, no_js_page: Page, form, no_violations) -> None:
-    # With JavaScript on, ILD answers cannot be sent while ILD is not present, so the page
-    # with these errors is reached without JavaScript; axe-core needs JavaScript, so the
-    # page the server sent is then shown in a normal page at the same address.
-    no_js_page.goto("/")
-    form.fill(
-        no_js_page,
-        {
-            "Interstitial lung disease (ILD)": "Not known",
-            "Course of the ILD": "Non-progressive (stable)",
-        },
-    )
-    form.submit(no_js_page)
-    expect(no_js_page).to_have_title(re.compile(r"^Error: "))
-    page.goto("/")
-    page.set_content(no_js_page.content())
-    expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(form.question(page, "Course of the ILD")).to_contain_text("Applies only when ILD")
-    no_violations(page)
-
-
-def test_the_result(page: Page, form, no_violations) -> None:
-    page.goto("/")
-    form.fill(
-        page,
-        {
-            **form.example,
-            "Muscle involvement (myositis)": "Present",
-            "Extent of ILD on HRCT": "Limited: clearly 20% of the lungs or less",
-            "Cancer": "Cancer found within 3 years before or after onset",
-        },
-    )
-    form.submit(page)
+def test_the_result_with_cautions(page: Page, form, no_violations) -> None:
+    # Every part of a result at once: cautions, factors present, absent and not assessed.
+    answers = {
+        **form.example,
+        "Anti-MDA5 antibody": "Positive",
+        "Muscle involvement (myositis)": "Present",
+        "Extent of ILD on HRCT": "Limited: clearly 20% of the lungs or less",
+        "Cancer": "Cancer found within 3 years before or after onset",
+    }
+    expected = form.expected(answers)
+    assert len(expected.cautions) >= 2
+    assert {f.status for f in expected.assessment.findings} == set(Status)
+    form.post(page, answers)
     expect(page).to_have_title(RESULT_TITLE)
+    cautions = page.get_by_role("region", name="Cautions: these factors may not apply")
+    expect(cautions.get_by_role("heading", level=3)).to_have_count(len(expected.cautions))
     no_violations(page)
 
 
 def test_a_what_if_result(page: Page, form, no_violations) -> None:
-    page.goto("/")
-    form.fill(page, form.example)
-    form.submit(page)
+    form.post(page, form.example)
     choose_what_if(page, "What if anti-Jo-1 antibody were positive?", shown=False)
     expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Jo-1"))).to_be_visible()
     no_violations(page)

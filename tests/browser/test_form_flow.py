@@ -28,9 +28,7 @@ def test_result_lists_the_adverse_factors_present_and_the_disclaimer(page: Page,
     assert set(form.example_present) <= expected.ids(Status.PRESENT, Effect.ADVERSE)
     assert not expected.titles(Status.PRESENT, Effect.FAVOURABLE)
     assert not expected.cautions
-    page.goto("/")
-    form.fill(page, form.example)
-    form.submit(page)
+    form.post(page, form.example)  # the result is under test here, not the typing
 
     expect(page).to_have_title(RESULT_TITLE)
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -171,9 +169,7 @@ def test_change_your_answers_returns_the_filled_form(page: Page, form) -> None:
     shorter_delay = form.expected({**answers, "Delay in diagnosis": "2"})
     assert expected.status("diagnostic_delay") is Status.PRESENT
     assert shorter_delay.status("diagnostic_delay") is Status.ABSENT
-    page.goto("/")
-    form.fill(page, answers)
-    form.submit(page)
+    form.post(page, answers)  # the form is under test from "Change your answers" on
     expect(page).to_have_title(RESULT_TITLE)
     expected.expect_summary(page)
 
@@ -258,9 +254,7 @@ def test_a_what_if_changes_one_answer_and_goes_back(page: Page, form) -> None:
     expected = form.expected(form.example)
     at_60 = form.expected({**form.example, "Age at onset": "60"})
     age_title = expected.title("age_over_60")
-    page.goto("/")
-    form.fill(page, form.example)
-    form.submit(page)
+    form.post(page, form.example)
     adverse = section(page, "Adverse factors present")
     age_factor = adverse.get_by_role("article").filter(has_text=age_title)
     choose_what_if(age_factor, "What if age at onset were 60 years?", shown=False)

@@ -13,9 +13,7 @@ from .pages import RESULT_TITLE, your_answers
 def test_the_printed_result_carries_the_disclaimer(page: Page, form) -> None:
     expected = form.expected(form.example)
     adverse = expected.count(Status.PRESENT, Effect.ADVERSE)
-    page.goto("/")
-    form.fill(page, form.example)
-    form.submit(page)
+    form.post(page, form.example)
     expect(page).to_have_title(RESULT_TITLE)
     print_button = page.get_by_role("button", name="Print or save as PDF")
     expect(print_button).to_be_visible()  # shown on screen once the script has run

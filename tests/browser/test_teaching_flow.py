@@ -152,7 +152,7 @@ def test_the_pdf_of_a_result_holds_the_case_notes(page: Page, teaching, rules) -
         *present,
         "Your answers",
         f"Age at onset: {expected.inputs.age_at_onset} years",
-        "PMID 23422076",
+        *(f"PMID {r.pmid}" for f in expected.present for r in f.rule.references if r.pmid),
         f"Rules version {rules.version}",
         "Assessed 20",
     ):
