@@ -6,8 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = ROOT / "rules.yaml"
-# The API's assessment: the path moves to /api/v3/assess with contract v3.
-ASSESS_URL = "/api/v2/assess"
+# The API's assessment.
+ASSESS_URL = "/api/v3/assess"
 
 
 def is_checked(html: str, name: str, value: str) -> bool:

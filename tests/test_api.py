@@ -17,7 +17,7 @@ from calculator.core.words import DISCLAIMER
 
 from .helpers import ROOT
 
-URL = "/api/v2/assess"
+URL = "/api/v3/assess"
 # The keys of the answer and of a factor in design.md's contract, in its order.
 TOP_KEYS = ["rules_version", "reviewed", "disclaimer", "summary", "cautions", "derived", "factors"]
 FACTOR_KEYS = [
@@ -135,7 +135,7 @@ def test_the_derived_declines_are_returned(client):
 def test_v1_is_gone_and_names_v2(client):
     response = client.post("/api/v1/assess", json={"age_at_onset": 65})
     assert response.status_code == 410
-    assert "/api/v2/assess" in response.get_json()["errors"][0]["message"]
+    assert "/api/v3/assess" in response.get_json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("name", ILD_ONLY_FIELDS)

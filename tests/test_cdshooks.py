@@ -210,7 +210,7 @@ def test_each_teaching_case_coded_gives_the_factors_its_coded_inputs_give(client
         }
         card = call(client, hook(prefetch))
         expected = client.post(
-            "/api/v2/assess", json=json.loads(json.dumps(reached_only(case.answers)))
+            "/api/v3/assess", json=json.loads(json.dumps(reached_only(case.answers)))
         ).get_json()
         for factor in expected["factors"]:
             line = f"**{factor['title']}** ({factor['effect']})"

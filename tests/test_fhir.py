@@ -112,7 +112,7 @@ def test_each_teaching_case_gives_the_statuses_of_the_json_api(client, cases, ru
         assert response.status_code == 200, (case.id, response.get_json())
         bundle = response.get_json()
         Bundle.model_validate(bundle)
-        api = client.post("/api/v2/assess", json=case.answers.model_dump(mode="json")).get_json()
+        api = client.post("/api/v3/assess", json=case.answers.model_dump(mode="json")).get_json()
         expected = {f["id"]: f["status"] for f in api["factors"]}
         observations = [e["resource"] for e in bundle["entry"][1:]]
         got = {}

@@ -127,7 +127,7 @@ def test_crp_is_taken_in_either_unit_and_counted_in_mg_per_l(
     factor = html[start : html.index("</article>", start)]
     assert f"status status--{status}" in factor
     assert f"CRP: {in_mg_per_l} mg/L" in factor
-    api = client.post("/api/v2/assess", json={"ild": "present", "crp_mg_per_l": float(in_mg_per_l)})
+    api = client.post("/api/v3/assess", json={"ild": "present", "crp_mg_per_l": float(in_mg_per_l)})
     crp = next(f for f in api.get_json()["factors"] if f["id"] == "raised_crp")
     assert crp["status"] == status
 

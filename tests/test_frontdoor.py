@@ -145,7 +145,7 @@ def test_nginx_refuses_a_body_over_the_apps_limit(front_door, chunked):
         body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     else:
         framing = b"Content-Length: %d\r\n" % len(body)
-    head = b"POST /api/v2/assess HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
+    head = b"POST /api/v3/assess HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
     reply = raw_https(
         front_door, head + b"Content-Type: application/json\r\n" + framing + b"\r\n" + body
     )
@@ -157,7 +157,7 @@ def test_a_body_within_the_limit_passes(front_door):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(
             urllib.request.Request(
-                front_door.https + "/api/v2/assess",
+                front_door.https + "/api/v3/assess",
                 data=body,
                 headers={"Content-Type": "application/json"},
             ),
@@ -313,7 +313,7 @@ def test_a_64_kib_body_sent_slowly_a_byte_a_chunk_never_touches_the_disk(front_d
     assert len(body) <= 65536
     chunks = b"".join(b"1\r\n%s\r\n" % body[i : i + 1] for i in range(len(body)))
     head = (
-        b"POST /api/v2/assess HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
+        b"POST /api/v3/assess HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n"
         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     workers = worker_pids(front_door)
@@ -368,7 +368,7 @@ NGINX_ERRORS = {
 
 
 @pytest.mark.parametrize("kind", NGINX_ERRORS)
-@pytest.mark.parametrize("path", ["/api/v2/assess", "/fhir/$assess", "/cds-services/x", "/"])
+@pytest.mark.parametrize("path", ["/api/v3/assess", "/fhir/$assess", "/cds-services/x", "/"])
 def test_nginx_own_errors_speak_the_addresss_language_with_the_security_headers(
     front_door, path, kind
 ):
@@ -428,7 +428,7 @@ def test_gunicorn_never_logs_the_bytes_of_a_bad_chunk(tmp_path):
         port = int(upstream.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(
-                b"POST /api/v2/assess HTTP/1.1\r\nHost: calc.example.org\r\n"
+                b"POST /api/v3/assess HTTP/1.1\r\nHost: calc.example.org\r\n"
                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + secret + b"\r\n"
             )
             with contextlib.suppress(OSError):
@@ -456,7 +456,7 @@ def test_with_gunicorn_down_nginx_answers_a_502_in_the_addresss_language():
     with nginx.front_door(f"http://127.0.0.1:{server.server_port}") as door:
         server.shutdown()
         server.server_close()
-        for path, kind in [("/api/v2/assess", "application/json"), ("/fhir/metadata", FHIR)]:
+        for path, kind in [("/api/v3/assess", "application/json"), ("/fhir/metadata", FHIR)]:
             request = f"GET {path} HTTP/1.1\r\nHost: calc.example.org\r\nConnection: close\r\n\r\n"
             line, headers, body = status_and_headers(raw_https(door, request.encode()))
             assert line.startswith("HTTP/1.1 502"), line

@@ -20,7 +20,7 @@ from calculator.core.rules import load_rules
 from . import servers
 from .helpers import RULES_PATH
 
-API = "/api/v2/assess"
+API = "/api/v3/assess"
 LIMIT = 64 * 1024
 
 

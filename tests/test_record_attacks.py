@@ -431,12 +431,12 @@ def test_15_fhir_checks_the_answer_system_exactly(client, system):
 def test_15_the_api_never_echoes_a_whole_unknown_key(client):
     key = "k" * 30_000
     response = client.post(
-        "/api/v2/assess", data=json.dumps({key: 1}), content_type="application/json"
+        "/api/v3/assess", data=json.dumps({key: 1}), content_type="application/json"
     )
     assert response.status_code == 422
     assert len(response.data) < 2_000  # was the whole key
     repeated = f'{{"{key}": 1, "{key}": 2}}'
-    response = client.post("/api/v2/assess", data=repeated, content_type="application/json")
+    response = client.post("/api/v3/assess", data=repeated, content_type="application/json")
     assert response.status_code in (400, 422)
     assert len(response.data) < 2_000
 
@@ -500,7 +500,7 @@ def _nested_items(depth: int) -> bytes:
     return _qr([item])
 
 
-API = "/api/v2/assess"
+API = "/api/v3/assess"
 TYPICAL = {
     API: (
         json.dumps({"age_at_onset": 64, "ild": "present", "crp_mg_per_l": 12}),

@@ -35,8 +35,8 @@ EXPECTED = {
         ("get", "/rules", {}),
         ("get", "/api", {}),
         ("get", "/openapi.json", {}),
-        ("post", "/api/v2/assess", {"json": {}}),
-        ("post", "/api/v2/assess", {"json": {"x": 1}}),
+        ("post", "/api/v3/assess", {"json": {}}),
+        ("post", "/api/v3/assess", {"json": {"x": 1}}),
         ("get", "/static/style.css", {}),
         ("get", "/static/app.js", {}),
         ("get", "/nowhere", {}),
@@ -123,11 +123,11 @@ def test_error_pages_are_in_the_sites_style_without_echo_or_traceback(
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "code"),
     [
-        ("get", "/api/v2/assess", {}, 405),
-        ("post", "/api/v2/assess", {"data": SENTINEL, "content_type": "text/plain"}, 415),
-        ("post", "/api/v2/assess", {"data": SENTINEL, "content_type": "application/json"}, 400),
+        ("get", "/api/v3/assess", {}, 405),
+        ("post", "/api/v3/assess", {"data": SENTINEL, "content_type": "text/plain"}, 415),
+        ("post", "/api/v3/assess", {"data": SENTINEL, "content_type": "application/json"}, 400),
         ("get", f"/api/{SENTINEL}", {}, 404),
-        ("post", "/api/v2/assess", {"json": {"x": SENTINEL * 9000}}, 413),
+        ("post", "/api/v3/assess", {"json": {"x": SENTINEL * 9000}}, 413),
     ],
 )
 def test_api_errors_are_json_without_echo(client, method, path, kwargs, code):
@@ -145,8 +145,8 @@ def test_clinical_values_reach_no_log(caplog):
     answers = {"fvc_percent_predicted": "123.4567", "diagnostic_delay_months": "543.2109"}
     client.post("/", data=answers)
     client.post("/", data={"age_at_onset": SENTINEL})
-    client.post("/api/v2/assess", json={"fvc_percent_predicted": 123.4567})
-    client.post("/api/v2/assess", json={"age_at_onset": SENTINEL})
+    client.post("/api/v3/assess", json={"fvc_percent_predicted": 123.4567})
+    client.post("/api/v3/assess", json={"age_at_onset": SENTINEL})
     client.post("/boom", data={"age_at_onset": SENTINEL})
     logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
     assert caplog.records  # the 500 was logged

@@ -11,7 +11,7 @@ from calculator import StartupError, create_app
 
 from .helpers import ROOT
 
-API = "/api/v2/assess"
+API = "/api/v3/assess"
 
 BAD = [
     ("FLASK_PROXIES", "abc", "whole number from 0 to 5"),

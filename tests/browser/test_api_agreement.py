@@ -43,7 +43,7 @@ def test_the_api_and_the_form_agree(page: Page, form) -> None:
         "crp_mg_per_l": 12,
         "malignancy": "outside_window",
     }
-    response = page.request.post("/api/v2/assess", data=body)
+    response = page.request.post("/api/v3/assess", data=body)
     assert response.ok, response.text()
     api = response.json()
     counts = api["summary"]
