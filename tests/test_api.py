@@ -13,26 +13,22 @@ from hypothesis import strategies as st
 from calculator.api.models import AssessmentOut, assessment_out
 from calculator.core.engine import assess
 from calculator.core.inputs import FIELDS, ILD_ONLY_FIELDS, Inputs, format_number
+from calculator.core.rules import load_rules
 from calculator.core.words import DISCLAIMER
 
-from .helpers import ROOT
+from .helpers import ROOT, RULES_PATH
 
 URL = "/api/v3/assess"
+RULES = load_rules(RULES_PATH)
 # The keys of the answer and of a factor in design.md's contract, in its order.
-TOP_KEYS = ["rules_version", "reviewed", "disclaimer", "summary", "cautions", "derived", "factors"]
+TOP_KEYS = [
+    "rules_version", "reviewed", "disclaimer", "catalogue", "summary", "cautions", "derived",
+    "factors",
+]  # fmt: skip
 FACTOR_KEYS = [
-    "id",
-    "title",
-    "effect",
-    "evidence",
-    "studied_in",
-    "status",
-    "explanation",
-    "caveat",
-    "missing_inputs",
-    "working",
-    "references",
-]
+    "id", "title", "effect", "evidence", "status", "applies", "reason", "set_aside_by",
+    "missing_inputs", "working",
+]  # fmt: skip
 
 
 def post(client, body, content_type="application/json"):
@@ -58,13 +54,17 @@ def test_the_response_has_the_contract_shape(client, rules):
     factor = by_id(body["factors"])["age_over_60"]
     assert list(factor) == FACTOR_KEYS
     assert factor["status"] == "present"
-    assert factor["studied_in"]
+    assert factor["reason"] == "Age at onset: 64 years (above 60)"
     assert factor["working"] == [
         {"field": "age_at_onset", "answer": 64, "test": "above 60", "met": True}
     ]
     extensive = by_id(body["factors"])["extensive_ild"]
     assert extensive["status"] == "not_assessed"
-    assert extensive["missing_inputs"] == ["hrct_extent", "fvc_percent_predicted"]
+    assert extensive["missing_inputs"] == [
+        "respiratory_muscle_weakness",
+        "hrct_extent",
+        "fvc_percent_predicted",
+    ]
     assert body["summary"]["adverse_present"] == sum(
         f["status"] == "present" and f["effect"] == "adverse" for f in body["factors"]
     )
@@ -103,7 +103,7 @@ def test_cautions_come_apart_from_the_factors_and_are_never_counted(client, rule
     assert [c["id"] for c in body["cautions"]] == ["mda5_phenotype", "juvenile_onset"]
     assert {c["id"] for c in body["cautions"]}.isdisjoint(f["id"] for f in body["factors"])
     caution = body["cautions"][0]
-    assert list(caution) == ["id", "title", "explanation", "working", "references"]
+    assert list(caution) == ["id", "title", "reason", "working"]
     assert caution["working"] == [
         {"field": "anti_mda5", "answer": "positive", "test": "is Positive", "met": True}
     ]
@@ -116,6 +116,7 @@ def test_cautions_come_apart_from_the_factors_and_are_never_counted(client, rule
             f["status"] == "present" and f["effect"] == "favourable" for f in factors
         ),
         "not_assessed": sum(f["status"] == "not_assessed" for f in factors),
+        "set_aside": sum(f["set_aside_by"] is not None for f in factors),
     }
     assert post(client, {}).get_json()["cautions"] == []
 
@@ -129,10 +130,15 @@ def test_the_derived_declines_are_returned(client):
             "fvc_percent_predicted_year_before": 75.1,
         },
     ).get_json()
-    assert body["derived"] == {"fvc_decline_past_year": 5.0, "dlco_decline_past_year": None}
+    assert body["derived"] == {
+        "fvc_decline_past_year": 5.0,
+        "dlco_decline_past_year": None,
+        "fvc_reflects_lung": None,  # myositis and breathing-muscle weakness not known
+        "dlco_reflects_lung": True,
+    }
 
 
-def test_v1_is_gone_and_names_v2(client):
+def test_v1_is_gone_and_names_v3(client):
     response = client.post("/api/v1/assess", json={"age_at_onset": 65})
     assert response.status_code == 410
     assert "/api/v3/assess" in response.get_json()["errors"][0]["message"]
@@ -277,7 +283,7 @@ def test_a_body_over_the_limit_is_a_413(client):
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("get", URL, 405), ("get", "/api/v3/assess", 404), ("put", URL, 405)],
+    [("get", URL, 405), ("get", "/api/v4/assess", 404), ("put", URL, 405)],
 )
 def test_api_errors_are_json(client, method, path, status):
     response = getattr(client, method)(path)
@@ -326,7 +332,8 @@ def _as_form(data: dict, crp_unit: str = "mg_per_l") -> dict:
 
 def _statuses_in_page(html: str) -> dict[str, str]:
     found = re.findall(r'class="factor factor--(\w+) factor--\w+" id="factor-(\w+)"', html)
-    return {rule_id: status for status, rule_id in found}
+    lines = re.findall(r'<li id="factor-(\w+)" class="factor-line-item', html)  # absent, or n/a
+    return {rule_id: status for status, rule_id in found} | dict.fromkeys(lines, "absent")
 
 
 @settings(
@@ -369,15 +376,18 @@ def test_the_readme_example_gives_what_the_readme_shows(client):
     shown = re.search(r'"summary": (\{.*?\})', section).group(1)
     body = post(client, sent).get_json()
     assert body["summary"] == json.loads(shown)
-    first = body["factors"][0]
-    assert f'"working": {json.dumps(first["working"])}' in section.replace("\n", "")
+    shown_id = re.search(r'"factors": \[\{"id": "(\w+)"', section).group(1)
+    factor = by_id(body["factors"])[shown_id]
+    flat = re.sub(r"\s+", " ", section)
+    assert f'"working": {json.dumps(factor["working"])}' in flat
+    assert f'"reason": {json.dumps(factor["reason"])}' in flat
 
 
 @settings(max_examples=150, deadline=None)
 @given(answers())
-def test_the_written_answer_says_what_the_assessment_found(rules, data):
+def test_the_written_answer_says_what_the_assessment_found(data):
     """The answer's summary, derived values and workings are the assessment's."""
-    assessment = assess(rules, Inputs.model_validate(data))
+    assessment = assess(RULES, Inputs.model_validate(data))
     written = assessment_out(assessment).model_dump(mode="json")
     assert written["summary"] == assessment.summary
     assert written["derived"] == assessment.derived

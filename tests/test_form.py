@@ -25,7 +25,8 @@ BAD_NUMBERS = [
     "1e3",
     "١٢",
     "６５",
-    "65,5",
+    "65,5,5",
+    "6,5.5",
     "abc",
     "0x41",
     "--5",
@@ -37,6 +38,37 @@ OUT_OF_RANGE = {
     "fvc_percent_predicted": ["9.99", "150.01", "-5", "999"],
     "diagnostic_delay_months": ["-0.5", "600.1", "10000"],
 }
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "read"),
+    [
+        ("fvc_percent_predicted", "68%", "68"),
+        ("fvc_percent_predicted", "68 %", "68"),
+        ("dlco_percent_predicted", "41,5", "41.5"),
+        ("crp_mg_per_l", "1,8", "1.8"),
+    ],
+)
+def test_a_percent_sign_and_a_decimal_comma_are_read_as_clinicians_type_them(
+    client, name, typed, read
+):
+    form = {name: typed, "ild": "present"}
+    if name == "crp_mg_per_l":
+        form["crp_mg_per_l_unit"] = "mg_per_l"
+    page = client.post("/", data=form)
+    assert page.status_code == 200
+    answers = page.get_data(as_text=True)
+    assert f'name="{name}" value="{read}"' in answers
+
+
+def test_a_comma_before_three_digits_is_asked_about_never_guessed(client):
+    """1,800 could be 1800 or 1.8: a thousandfold error in KL-6 or ferritin (hazard log)."""
+    page = client.post("/", data={"kl6_u_per_ml": "1,800", "ild": "present"})
+    assert page.status_code == 400
+    html = page_text(page)
+    assert_error_beside(html, "kl6_u_per_ml")
+    assert "thousands separator" in html
+    assert value_of(html, "kl6_u_per_ml") == "1,800"
 
 
 def page_text(response) -> str:
@@ -124,8 +156,8 @@ def test_crp_is_taken_in_either_unit_and_counted_in_mg_per_l(
     data = {"ild": "present", "crp_mg_per_l": typed, "crp_mg_per_l_unit": unit}
     html = page_text(client.post("/", data=data))
     start = html.index('id="factor-raised_crp"')
-    factor = html[start : html.index("</article>", start)]
-    assert f"status status--{status}" in factor
+    factor = html[start : html.index("</article>" if status == "present" else "</li>", start)]
+    assert (f"status status--{status}" in factor) is (status == "present")
     assert f"CRP: {in_mg_per_l} mg/L" in factor
     api = client.post("/api/v3/assess", json={"ild": "present", "crp_mg_per_l": float(in_mg_per_l)})
     crp = next(f for f in api.get_json()["factors"] if f["id"] == "raised_crp")

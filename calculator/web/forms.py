@@ -188,9 +188,8 @@ def as_typed_number(text: str, spec: FieldSpec) -> str | None:
     A comma followed by exactly three digits ("1,800") could be a thousands separator and a
     factor of a thousand apart: None, so that the form asks rather than guesses.
     """
-    text = text.replace(" ", "")
     if spec.unit.startswith("%"):
-        text = text.removesuffix("%")
+        text = text.removesuffix("%").rstrip()
     if "," in text and "." not in text and text.count(",") == 1:
         whole, decimals = text.split(",")
         if len(decimals) == 3:
