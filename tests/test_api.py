@@ -316,6 +316,8 @@ def answers(draw):
     if chosen.get("ild") != "present":
         for name in ILD_ONLY_FIELDS:
             chosen.pop(name, None)
+    if chosen.get("dlco_could_not_perform") == "yes":
+        chosen.pop("dlco_percent_predicted", None)  # a DLCO value says it was performed
     return chosen
 
 

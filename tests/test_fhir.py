@@ -91,6 +91,11 @@ def test_the_questionnaire_is_the_input_model(client, rules):
         if name in ILD_ONLY_FIELDS:
             assert item["enableWhen"][0]["question"] == "ild"
             assert item["enableWhen"][0]["answerCoding"]["code"] == "presence.present"
+        elif spec.asked_unless:  # asked as the form asks it: weakness, unless no myositis
+            field, value = spec.asked_unless
+            assert item["enableWhen"][0]["question"] == field
+            assert item["enableWhen"][0]["operator"] == "!="
+            assert item["enableWhen"][0]["answerCoding"]["code"].endswith(f".{value}")
         else:
             assert "enableWhen" not in item
 
@@ -118,7 +123,10 @@ def test_each_teaching_case_gives_the_statuses_of_the_json_api(client, cases, ru
         got = {}
         for obs in observations:
             rule_id = obs["code"]["coding"][0]["code"]
-            if "dataAbsentReason" in obs:
+            reason = obs.get("dataAbsentReason", {}).get("coding", [{}])[0].get("code")
+            if reason == "not-applicable":  # a factor that does not apply: status absent
+                got[rule_id] = "absent"
+            elif reason:
                 got[rule_id] = "not_assessed"
             else:
                 got[rule_id] = obs["valueCodeableConcept"]["coding"][0]["code"].split(".")[1]

@@ -227,9 +227,10 @@ def test_the_real_rules_have_explanations_of_two_to_five_sentences():
         assert 2 <= len(sentences) <= 5, (rule.id, len(sentences))
 
 
-def test_the_real_rules_each_cite_a_pmid_or_doi():
+def test_the_real_rules_each_cite_a_pmid_doi_or_address():
+    """Every rule can be checked: at least one reference with an identifier or a publisher page."""
     for rule in load_rules(RULES_PATH).rules:
-        assert any(ref.pmid or ref.doi for ref in rule.references), rule.id
+        assert any(ref.pmid or ref.doi or ref.url for ref in rule.references), rule.id
 
 
 def test_the_app_refuses_to_start_on_a_broken_file(tmp_path):

@@ -14,7 +14,7 @@ from calculator.core.engine import Status, assess
 from calculator.core.inputs import FIELDS
 from calculator.core.rules import load_rules
 from calculator.core.whatif import apply, what_ifs
-from calculator.core.words import glance
+from calculator.core.words import glance, status_words
 
 from .helpers import ROOT, RULES_PATH, present_in_summary, title_of
 from .test_api import answers as any_answers
@@ -108,9 +108,8 @@ def test_the_visual_summary_shows_every_factor_in_words(client):
     assert tiles.count("<li") == len(RULES.factors)
     findings = assess(RULES, BOOK.get("mda5-rapid").answers).findings
     assert {f.status for f in findings} >= {Status.PRESENT, Status.NOT_ASSESSED}
-    words = {Status.ABSENT: "Absent", Status.NOT_ASSESSED: "Not assessed"}
     for finding in findings:
-        said = words.get(finding.status) or f"Present: {finding.rule.effect.value}"
+        said = status_words(finding)[1]
         assert f'{said}</span> <span class="tile-title">{escape(finding.rule.title)}' in tiles
 
 

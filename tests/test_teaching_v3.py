@@ -80,7 +80,8 @@ def test_a_what_if_keeps_the_tiles_in_their_places(client):
     after = assess(RULES, before.inputs.model_copy(update={"age_at_onset": 60}))
     assert [f.rule.id for f in tiles(after, before)] == [f.rule.id for f in tiles(before)]
     html = client.post(
-        "/", data={**case_answers("pl7-fibrosis"), "what_if": "age_at_onset=60"}
+        "/",
+        data={**case_answers("pl7-fibrosis"), "case": "pl7-fibrosis", "what_if": "age_at_onset=60"},
     ).get_data(as_text=True)
     map_ = html[html.index('class="factor-map"') : html.index("</ol>", html.index("factor-map"))]
     shown = re.findall(r'<span class="tile-title">([^<]+)</span>', map_)

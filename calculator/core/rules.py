@@ -160,6 +160,13 @@ class Rule(BaseModel):
         by_id = {rule.id: rule for rule in self._set_aside_rules}
         return lambda caution: by_id[caution].condition.check(known)[0] is True
 
+    @cached_property
+    def scope_fields(self) -> frozenset[str]:
+        """Name the quantities the rule's scope reads (ILD, for an ILD factor)."""
+        if self.applies_when is None:
+            return frozenset()
+        return frozenset(node.field for node in comparisons(self.applies_when))
+
     @property
     def comparisons(self) -> list[Comparison]:
         """Return every comparison of the rule, its scope's first."""

@@ -142,6 +142,8 @@ def _goes_without_saying(finding: Finding, step: Step) -> bool:
     spec = QUANTITIES[step.field]
     if step.met and (_GATES.get(step.field) == step.answer or spec.derived and not spec.is_number):
         return True
+    if step.met and step.field in finding.rule.scope_fields:
+        return True  # the scope holds: said only when it fails ("Does not apply")
     given = getattr(finding.inputs, step.field, step.answer) if not spec.derived else step.answer
     return step.answer is not None and given != step.answer
 
