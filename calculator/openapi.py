@@ -9,7 +9,8 @@ from flask import Blueprint, Flask, jsonify, render_template
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from .api.models import AssessmentOut
+from .api.models import CATALOGUE, AssessmentOut, CatalogueOut
+from .api.views import ASSESS
 from .core.inputs import FIELDS, Inputs
 from .record.cdshooks import FHIR_SERVER_PATTERN
 from .record.fhir import R4_RESPONSE_STATUSES, answer_code
@@ -278,6 +279,7 @@ def document() -> dict[str, Any]:
         [
             (Inputs, "validation"),
             (AssessmentOut, "serialization"),
+            (CatalogueOut, "serialization"),
             (ErrorsOut, "serialization"),
             (HealthOut, "serialization"),
         ],
@@ -290,6 +292,7 @@ def document() -> dict[str, Any]:
         "other_ars_antibody": "pl7",
         "ild": "present",
         "ild_course": "progressive",
+        "respiratory_muscle_weakness": "absent",
         "fvc_percent_predicted": 62,
         "fvc_percent_predicted_year_before": 68,
         "crp_mg_per_l": 12,
@@ -298,19 +301,22 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "ASyS prognostic factor calculator API",
-            "version": "2",
+            "version": "3",
             "description": (
                 "Lists which documented prognostic factors of antisynthetase syndrome are "
-                "present, absent or not assessed for one set of answers. Not medical advice: "
-                "every answer carries the disclaimer. Nothing sent is stored or logged. Each "
-                "factor comes with the comparisons that decided it (`working`), the population "
-                "it was studied in and its references; cautions say when the factors may not "
-                "apply. The number of factors is not a score. API v1 is gone: POST "
-                "/api/v1/assess answers 410 Gone, naming /api/v2/assess."
+                "present, absent or not assessed for one set of answers, or do not apply to "
+                "this patient. Not medical advice: every answer carries the disclaimer. "
+                "Nothing sent is stored or logged. Each factor comes with a one-line reason "
+                "and the comparisons that decided it (`working`); a caution that is present "
+                "may set aside a factor's reassurance (`set_aside_by`). The rules' texts, "
+                f"evidence and references are in the catalogue, `GET {CATALOGUE}`, cacheable "
+                "per rules version (ETag). The number of factors is not a score. Versions 1 "
+                "and 2 are gone: POST /api/v1/assess and /api/v2/assess answer 410 Gone, "
+                f"naming {ASSESS}."
             ),
         },
         "paths": {
-            "/api/v2/assess": {
+            ASSESS: {
                 "post": {
                     "operationId": "assess",
                     "summary": "Assess one set of answers",
@@ -333,6 +339,20 @@ def document() -> dict[str, Any]:
                         "413": _json(errors, "The body is larger than the limit"),
                         "415": _json(errors, "The body was not sent as application/json"),
                         "422": _json(errors, "Answers that are not valid, each field named"),
+                    },
+                }
+            },
+            CATALOGUE: {
+                "get": {
+                    "operationId": "catalogue",
+                    "summary": "Every rule's texts, evidence and references",
+                    "description": (
+                        "Served with an ETag (the rules version) and a public cache lifetime: "
+                        "fetch it once per rules version."
+                    ),
+                    "responses": {
+                        "200": _json("#/components/schemas/CatalogueOut", "The catalogue"),
+                        "304": {"description": "Not modified: the ETag sent is current"},
                     },
                 }
             },
