@@ -27,7 +27,9 @@ RULES_PATH = resource("rules.yaml")
 CASES_PATH = resource("cases.yaml")
 _BY_LABEL = {spec.label: spec for spec in FIELDS.values()}
 # How the result page names a factor's status, before its title.
-STATUS_WORDS = "(?:Present: adverse|Present: favourable|Absent|Not assessed)"
+STATUS_WORDS = (
+    "(?:Present: adverse|Present: favourable|Absent|Not assessed|Set aside|Does not apply)"
+)
 _UNIT_OF = {f"Unit of {spec.label}": spec for spec in FIELDS.values() if spec.form_units}
 
 # Set the form's fields by name as the page's script would find them typed: the ILD radios'
@@ -116,8 +118,10 @@ class Expected:
         expect(named).to_have_count(len(self.present))
         for finding in self.present:
             item = summary.locator(f'[data-present="{finding.rule.id}"]')
+            rule = finding.rule
             expect(item).to_have_text(
-                f"{finding.rule.title} ({finding.rule.effect.value}): {report.reason(finding)}"
+                f"{rule.title} ({rule.effect.value}; {rule.evidence.value} evidence): "
+                f"{report.reason(finding)}"
             )
         if not self.present:
             expect(summary).to_contain_text("No documented factor is present in these answers")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 from .pages import RESULT_TITLE, your_answers
@@ -30,6 +32,9 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
     tab_to(page, myositis.get_by_label("Present", exact=True))
     keys.press("Space")
     expect(myositis.get_by_label("Present", exact=True)).to_be_checked()
+    # Asked because myositis is present: left unanswered, Tab goes on.
+    weakness = form.question(page, "Breathing-muscle weakness")
+    tab_to(page, weakness.get_by_label("Present", exact=True))
 
     # A group of radios with none chosen is entered at its first radio.
     jo1 = form.question(page, "Anti-Jo-1 antibody")
@@ -53,7 +58,7 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
 
     # The ILD questions are now shown and in the tab order.
     course = form.question(page, "Course of the ILD")
-    tab_to(page, course.get_by_label("Non-progressive (stable)", exact=True))
+    tab_to(page, course.get_by_label("Stable (non-progressive)", exact=True))
     keys.press("ArrowDown")
     expect(course.get_by_label("Progressive (chronic, worsening)", exact=True)).to_be_checked()
 
@@ -67,8 +72,12 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
     tab_to(page, page.get_by_label("Forced vital capacity (FVC)", exact=True))
     keys.type("55")
     tab_to(page, page.get_by_label("Diffusing capacity (DLCO)", exact=True))
-    failure = form.question(page, "Respiratory failure from the lung disease")
-    tab_to(page, failure.get_by_label("Present", exact=True))
+    could_not = form.question(page, "DLCO could not be performed")
+    tab_to(page, could_not.get_by_label("Yes", exact=True))
+    failure = form.question(page, "Respiratory failure")
+    tab_to(page, failure.get_by_label("Present, from the lung disease", exact=True))
+    hypertension = form.question(page, "Pulmonary hypertension (PH)")
+    tab_to(page, hypertension.get_by_label(re.compile("^Confirmed")))
 
     # So is the progression group: answered in part, the rest passed by.
     fibrosis = form.question(page, "Fibrosis on CT")
@@ -76,13 +85,11 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
     keys.press("Space")
     expect(fibrosis.get_by_label("Present", exact=True)).to_be_checked()
     symptoms = form.question(page, "Respiratory symptoms worse in the past year")
-    tab_to(page, symptoms.get_by_label("Yes", exact=True))
+    tab_to(page, symptoms.get_by_label("Yes, from the lung disease", exact=True))
     tab_to(page, page.get_by_label("FVC up to a year before", exact=True))
     tab_to(page, page.get_by_label("DLCO up to a year before", exact=True))
     ct = form.question(page, "Radiological progression in the past year")
     tab_to(page, ct.get_by_label("Yes", exact=True))
-    other_cause = form.question(page, "No other explanation for the worsening")
-    tab_to(page, other_cause.get_by_label("Yes", exact=True))
 
     # A number with a choice of unit: type it, then choose the unit with the arrow keys.
     tab_to(page, page.get_by_label("C-reactive protein (CRP)", exact=True))

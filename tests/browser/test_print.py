@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from calculator.core.engine import Status
-from calculator.core.rules import Effect
-
 from .pages import RESULT_TITLE, your_answers
 
 
 def test_the_printed_result_carries_the_disclaimer(page: Page, form) -> None:
     expected = form.expected(form.example)
-    adverse = expected.count(Status.PRESENT, Effect.ADVERSE)
     form.post(page, form.example)
     expect(page).to_have_title(RESULT_TITLE)
     print_button = page.get_by_role("button", name="Print or save as PDF")
@@ -30,7 +26,7 @@ def test_the_printed_result_carries_the_disclaimer(page: Page, form) -> None:
     summary = page.get_by_role("region", name="Summary", exact=True)
     for title in expected.present_titles:
         expect(summary.get_by_role("link", name=title, exact=True)).to_be_visible()
-    expect(page.get_by_role("heading", name=f"Adverse factors present ({adverse})")).to_be_visible()
+    expect(page.get_by_role("heading", name="Adverse factors present", exact=True)).to_be_visible()
     expect(your_answers(page)).to_be_visible()
 
     expect(page.get_by_role("navigation", name="Site")).to_be_hidden()

@@ -26,7 +26,8 @@ def test_the_what_if_first_screen_names_the_change(page: Page, form) -> None:
     page.get_by_label("were (a number)").press("Enter")
     line = page.get_by_text(f"{title}: present → absent.")
     expect(line).to_be_in_viewport()
-    changed = page.locator(".tile--changed")
+    # A patient's result has no tile grid: the factor that changed is marked in its list.
+    changed = page.locator(".factor-line-item--changed")
     expect(changed).to_have_count(1)
     expect(changed).to_contain_text(title)  # axe-core: test_accessibility's what-if result
     page.get_by_role("button", name="Back to the original answers").click()
