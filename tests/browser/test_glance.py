@@ -247,6 +247,9 @@ def expect_empty_form(page: Page) -> None:
     for spec in FIELDS.values():
         if spec.is_number:
             expect(page.get_by_label(spec.label, exact=True)).to_have_value("")
+    # After Clear (a POST) the form's script names the entry "/", so that Back to it and
+    # Forward never post again: wait for it before the next move.
+    settled(page)
 
 
 def test_clear_my_answers_empties_the_form_for_good(page: Page, form, typical) -> None:
@@ -295,6 +298,7 @@ def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
     expect(page).to_have_title(RESULT_TITLE)
     settled(page)
     page.get_by_role("link", name="Rules and evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect(page).to_have_title(RESULT_TITLE)
     settled(page)
