@@ -45,8 +45,14 @@ def back(page: Page) -> None:
     """Press Back. A result comes back through /result, whose script posts the kept answers
     again before that page has loaded, so the navigation Back started is replaced (and would be
     reported as aborted): wait only until it has begun; the checks that follow wait for the
-    result itself."""
+    result itself, then `settled` before the next move."""
     page.go_back(wait_until="commit")
+
+
+def settled(page: Page) -> None:
+    """Wait until the page found after Back or Forward has loaded and its script has run (it
+    names the history entry for the next Back): call it once a check has found that page."""
+    page.wait_for_load_state("load")
 
 
 def forward(page: Page) -> None:

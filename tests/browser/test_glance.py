@@ -24,7 +24,7 @@ from calculator.core.engine import Status, assess
 from calculator.core.inputs import FIELDS, Inputs
 from tests.bench.run import TYPICAL, TYPICAL_FORM_CHANGES
 
-from .pages import RESULT_TITLE, back, choose_what_if, forward, your_answers
+from .pages import RESULT_TITLE, back, choose_what_if, forward, settled, your_answers
 
 NOTES_LABEL = "The result as plain text, to copy into the notes"
 ASSESSED_AT = re.compile(r"Assessed \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -143,6 +143,7 @@ def expect_the_result_again(page: Page, expected) -> None:
     expect(page).to_have_title(RESULT_TITLE)
     expect(page.get_by_role("region", name="Summary", exact=True)).to_be_visible()
     expected.expect_summary(page)
+    settled(page)
 
 
 def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> None:
@@ -190,6 +191,7 @@ def test_back_and_forward_keep_each_result_of_the_tab_what_ifs_included(
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect(what_if).to_be_visible()  # the what-if again, not the result it came from
+    settled(page)
     back(page)
     expect_the_result_again(page, typical)  # the original result, not the what-if
     expect(what_if).to_have_count(0)
@@ -203,6 +205,7 @@ def test_back_and_forward_through_change_never_ask_to_resend(page: Page, form, t
     show_typical(page, form)
     page.get_by_role("button", name="Change your answers").click()
     expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    settled(page)  # the form's script names the entry "/", so Forward need not post again
     back(page)
     expect_the_result_again(page, typical)
     page.go_forward()
@@ -244,6 +247,9 @@ def expect_empty_form(page: Page) -> None:
     for spec in FIELDS.values():
         if spec.is_number:
             expect(page.get_by_label(spec.label, exact=True)).to_have_value("")
+    # After Clear (a POST) the form's script names the entry "/", so that Back to it and
+    # Forward never post again: wait for it before the next move.
+    settled(page)
 
 
 def test_clear_my_answers_empties_the_form_for_good(page: Page, form, typical) -> None:
@@ -251,6 +257,7 @@ def test_clear_my_answers_empties_the_form_for_good(page: Page, form, typical) -
     assert page.evaluate("sessionStorage.length") > 0  # kept in the tab for Back and Forward
     page.get_by_role("button", name="Change your answers").click()
     form.expect_kept(page, kept_by_the_server(typical))
+    settled(page)  # Clear empties the tab's store through the form's script
 
     page.get_by_role("button", name="Clear my answers").click()
     expect_empty_form(page)
@@ -284,17 +291,22 @@ def test_the_answers_never_appear_in_a_url(page: Page, form) -> None:
     show_typical(page, form)
     page.get_by_role("button", name="Change Age at onset").click()
     form.submit(page)
+    expect(page).to_have_url(re.compile(r"^[^?#]*/result$"))  # its script has run
     choose_what_if(page, "What if anti-Ro52 antibody were negative?", shown=False)
     expect(page.get_by_role("heading", name=re.compile("^What if: Anti-Ro52"))).to_be_visible()
     back(page)
     expect(page).to_have_title(RESULT_TITLE)
+    settled(page)
     page.get_by_role("link", name="Rules and evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect(page).to_have_title(RESULT_TITLE)
+    settled(page)
     page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect(page).to_have_title(RESULT_TITLE)
+    settled(page)
 
     assert len(requested) > 5, requested
     typed = {value for label, value in TYPICAL_ANSWERS.items() if label in form.numbers}
