@@ -32,9 +32,10 @@ def cases() -> CaseBook:
     return load_cases(ROOT / "calculator" / "cases.yaml")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app() -> Flask:
-    """An app with CSRF off, as the form and API tests need."""
+    """An app with CSRF off, as the form and API tests need; shared, as no test changes it
+    (a test that needs another configuration builds its own with create_app)."""
     return create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
 
 
@@ -43,9 +44,9 @@ def client(app: Flask):
     return app.test_client()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def csrf_app() -> Flask:
-    """An app with CSRF on, as in production."""
+    """An app with CSRF on, as in production; shared, as no test changes it."""
     return create_app({"TESTING": True, "SECRET_KEY": "test"})
 
 

@@ -29,6 +29,9 @@ FHIR = "application/fhir+json"
 ATTACK_SECONDS = 20
 PROBE_LIMIT = 1.0
 
+# Timed against real nginx and gunicorn processes: never beside each other on two CPUs.
+pytestmark = pytest.mark.xdist_group("front-door")
+
 
 @pytest.fixture(scope="module")
 def front_door() -> Iterator[FrontDoor]:

@@ -16,6 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (several times quicker), else PyYAML's
+own: safe loading either way."""
+
 MAX_BYTES = 256 * 1024  # rules.yaml is 11 KB; PyYAML reads about 250 KB a second
 MAX_DEPTH = 40  # the deepest condition in use is a few levels; PyYAML recurses per level
 
@@ -109,7 +113,7 @@ def _parse_yaml(
     """
     try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=SafeLoader):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent):
                 raise error(path, [f"line {line}: aliases (*{event.anchor}) are not allowed"])
@@ -119,11 +123,11 @@ def _parse_yaml(
                     raise error(path, [f"line {line}: nested more than {MAX_DEPTH} levels deep"])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SafeLoader)
         repeated = _repeated_keys(node)
         if repeated:
             raise error(path, repeated)
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+        data = SafeLoader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as problem:
         raise error(path, [f"not valid YAML: {problem}"]) from None
     lines: list[int] = []

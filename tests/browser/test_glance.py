@@ -99,14 +99,11 @@ def test_the_first_screen_names_every_factor_present(
 
     h1 = bottom(page, "h1")
     present = bottom(page, "#summary [data-present]")
-    first_tile = bottom(page, ".factor-map li")[:1]
-    print(
-        f"\nfirst screen {width}x{height}: h1 bottom {h1}, present bottoms {present}, "
-        f"first tile bottom {first_tile}"
-    )
+    print(f"\nfirst screen {width}x{height}: h1 bottom {h1}, present bottoms {present}")
     assert len(present) == len(typical.present)
-    assert first_tile, "no tiles"
-    for what, edges in (("h1", h1), ("a present factor", present), ("first tile", first_tile)):
+    # A patient's result has no tile grid: the ranked summary is the first screen.
+    assert page.locator(".factor-map").count() == 0
+    for what, edges in (("h1", h1), ("a present factor", present)):
         for edge in edges:
             assert edge <= height, f"{what} ends at {edge:.0f} px, below the {height} px screen"
 
@@ -153,10 +150,7 @@ def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> N
 
     # An absent factor's link to its explanation, in the same tab.
     absent = next(f for f in typical.assessment.findings if f.status.value == "absent")
-    article = form.factor(page, absent.rule.title)
-    link = article.get_by_role("link", name="Explanation, evidence and references")
-    if not link.is_visible():  # folded into one line on an absent factor: open it
-        article.get_by_text(re.compile(r"^Evidence")).click()
+    link = page.locator(f"#factor-{absent.rule.id}").get_by_role("link", name=absent.rule.title)
     expect(link).not_to_have_attribute("target", "_blank")
     link.click()
     expect(page).to_have_url(re.compile(rf"/rules#rule-{absent.rule.id}$"))
@@ -395,11 +389,13 @@ def test_the_typical_result_prints_on_two_pages_summary_and_answers_first(
     assert "Your answers" in first
     assert "Page 1 of" in first, first[:300]
     assert f"Page {len(pages)} of {len(pages)}" in texts[-1]
-    # Every factor present is printed with its explanation; the disclaimer closes the print.
+    # Every factor present is printed with its population and its caveat (its reason is in
+    # the summary, its explanation on screen and at /rules); the disclaimer closes the print.
+    assert "explanations: /rules" in everything
     for finding in typical.assessment.findings:
         if finding.status is Status.PRESENT:
-            opening = " ".join(finding.rule.explanation.split()[:6])
-            assert opening in everything, finding.rule.id
+            for text in (finding.rule.studied_in, finding.rule.caveat or ""):
+                assert " ".join(text.split()[:5]) in everything, finding.rule.id
     assert " ".join(report.DISCLAIMER.split()[:12]) in everything
 
 
@@ -445,10 +441,13 @@ BORDER = """el => {
 def test_forced_colours_keep_tiles_and_buttons_apart(page: Page, form, typical) -> None:
     assert any(f.status.value == "absent" for f in typical.assessment.findings)
     page.emulate_media(forced_colors="active")
-    show_typical(page, form)
-    tiles = page.get_by_role("list", name="All factors at a glance").get_by_role("listitem")
+    show_typical(page, form)  # a patient's result: its buttons, below
+    teaching = page.context.new_page()  # tiles are drawn for a teaching case
+    teaching.emulate_media(forced_colors="active")
+    teaching.goto("/cases/pl7-fibrosis")
+    tiles = teaching.get_by_role("list", name="All factors at a glance").get_by_role("listitem")
     present = tiles.filter(has_text=re.compile(r"Present: (adverse|favourable)")).first
-    absent = tiles.filter(has_text="Absent").first
+    absent = tiles.filter(has=teaching.locator(".tile-status", has_text="Absent")).first
     present_border = present.get_by_role("link").evaluate(BORDER)
     absent_border = absent.get_by_role("link").evaluate(BORDER)
     assert present_border.split()[:2] != absent_border.split()[:2], (present_border, absent_border)
