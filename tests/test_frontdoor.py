@@ -26,7 +26,7 @@ from .nginx import FrontDoor
 
 SLOW_CLIENTS = 50
 FHIR = "application/fhir+json"
-ATTACK_SECONDS = 20
+ATTACK_SECONDS = 8  # less than nginx's 10 s header timeout: every slow client holds on
 PROBE_LIMIT = 1.0
 
 # Timed against real nginx and gunicorn processes: never beside each other on two CPUs.
@@ -105,7 +105,7 @@ def test_fifty_slow_clients_do_not_slow_the_health_probes(front_door):
         f"{sum(c.bytes_sent for c in clients)} header bytes sent one at a time"
     )
     print(report)
-    assert len(probes) >= 40, report
+    assert len(probes) >= 20, report
     assert all(outcome == 200 for _, outcome in probes), probes
     assert slowest < PROBE_LIMIT, report
     assert all(c.connections >= 1 for c in clients), "a slow client never got connected"
