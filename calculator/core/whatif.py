@@ -7,7 +7,7 @@ field. Nothing here knows any particular rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -122,13 +122,15 @@ def worth_changing(finding: Finding) -> tuple[str, ...]:
     return tuple(name for name in finding.rule.inputs if name in named)
 
 
-def what_ifs(assessment: Assessment) -> dict[str, list[WhatIf]]:
-    """For each factor, the one-answer changes that would change its status."""
+def what_ifs(
+    assessment: Assessment, findings: Iterable[Finding] | None = None
+) -> dict[str, list[WhatIf]]:
+    """For each factor (or each of `findings`), the one-answer changes that would change it."""
     limits = assessment.rules.number_limits
     known = quantities(assessment.inputs)
     tried: dict[str, list[tuple[Any, dict[str, Any]]]] = {}  # each answer's variants, made once
     offers: dict[str, list[WhatIf]] = {}
-    for finding in assessment.findings:
+    for finding in assessment.findings if findings is None else findings:
         found: dict[Status, WhatIf] = {}
         for name in worth_changing(finding):
             if name not in tried:

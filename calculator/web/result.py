@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from flask import render_template
 from markupsafe import Markup, escape
 
 from ..core import words as said
-from ..core.engine import Assessment
+from ..core.engine import Assessment, Finding, Status
 from ..core.notes import notes_text
-from ..core.whatif import askable, what_ifs
+from ..core.whatif import Askable, askable, what_ifs
 from .forms import AnswersForm
 
 
@@ -49,7 +50,7 @@ def show_result(
         changed_ids=change.ids if change else frozenset(),
         # A what-if page asks no further what-if of its own answers: one from there starts
         # from the answers given (its form carries them), so every what-if is one change.
-        offers=what_ifs(assessment) if baseline is None else {},
+        offers=what_ifs(assessment, _with_offers(assessment, case)) if baseline is None else {},
         answers=said.answers(assessment),
         askable=askable((baseline or assessment).inputs),
         glance=said.glance(assessment, words),
@@ -61,3 +62,30 @@ def show_result(
         now=now,
         **extra,
     )
+
+
+def _with_offers(assessment: Assessment, case: Any) -> list[Finding]:
+    """Return the findings whose what-if buttons the page shows: all on a teaching case; for a
+    patient, those shown in full (an absent factor, or one that does not apply, is one line)."""
+    if case is not None:
+        return list(assessment.findings)
+    return [f for f in assessment.findings if f.status is not Status.ABSENT]
+
+
+@cache
+def _choice_option(name: str, label: str, value: str, answer: str) -> str:
+    """Write one option of the what-if form: the same few dozen for every page, written once."""
+    shown = f"{escape(label)}: {escape(answer)}"
+    return f'<option value="{escape(name)}={escape(value)}">{shown}</option>'
+
+
+def what_if_choices(askable: list[Askable]) -> Markup:
+    """Write the what-if form's choices, grouped by question, as the template would."""
+    groups = (
+        f'<optgroup label="{escape(item.label)}">'
+        + "".join(_choice_option(item.name, item.label, v, a) for v, a in item.choices)
+        + "</optgroup>"
+        for item in askable
+        if item.choices
+    )
+    return Markup("".join(groups))  # noqa: S704 - every label and value is escaped above
