@@ -133,6 +133,8 @@ def what_ifs(
     for finding in assessment.findings if findings is None else findings:
         found: dict[Status, WhatIf] = {}
         for name in worth_changing(finding):
+            if len(found) == MOST_PER_FACTOR:
+                break  # one offer for each other status found: the rest would not be shown
             if name not in tried:
                 tried[name] = list(variants(assessment.inputs, limits, name, known))
             for value, changed in tried[name]:
