@@ -112,6 +112,8 @@ def test_a_keyboard_runs_a_whole_case(page: Page, teaching, no_violations) -> No
     keys.press("Escape")
     expect(page).to_have_url(re.compile(r"/cases/pl7-fibrosis/present#slide-4$"))
     expect(page.locator("#slide-4")).to_be_visible()
+    # The deck's script has taken over (one slide shown) before a key is pressed.
+    expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
 
     # The absent factors together; the toggle shows them one at a time.
     keys.press("End")
