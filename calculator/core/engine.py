@@ -90,6 +90,7 @@ class Decision(NamedTuple):
     set_aside_by: str | None
     truth: bool | None
     why: Why
+    scope: Why = ()  # the working of the scope alone
 
 
 def reassures(rule: Rule, status: Status) -> bool:
@@ -110,14 +111,14 @@ def decide(
     a present adverse factor and an absent favourable one are never touched.
     """
     truth, why = rule.condition.check(known)
-    applies = True if rule.applies_when is None else rule.applies_when.check(known)[0]
+    applies, scope = (True, ()) if rule.applies_when is None else rule.applies_when.check(known)
     status = STATUS[truth]
     if applies is not False and reassures(rule, status) and rule.set_aside_by:
         present = present or rule.caution_present(known)
         for caution in rule.set_aside_by:
             if present(caution):
-                return Decision(Status.NOT_ASSESSED, applies, caution, truth, why)
-    return Decision(status, applies, None, truth, why)
+                return Decision(Status.NOT_ASSESSED, applies, caution, truth, why, scope)
+    return Decision(status, applies, None, truth, why, scope)
 
 
 def _finding(rule: Rule, inputs: Any, known: dict[str, Any], present: Callable) -> Finding:
@@ -134,7 +135,7 @@ def _finding(rule: Rule, inputs: Any, known: dict[str, Any], present: Callable) 
         missing = tuple(name for name in FIELDS if name in unknown)
     scope: tuple[Step, ...] = ()
     if decision.applies is False:
-        scope = tuple(step for _, step in rule.applies_when.check(known)[1])
+        scope = tuple(step for _, step in decision.scope)
     return Finding(
         rule,
         decision.status,

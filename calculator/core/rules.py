@@ -114,7 +114,7 @@ class Rule(BaseModel):
         ),
     )
     explanation: str = Field(min_length=1)
-    _set_aside_rules: tuple[Rule, ...] = PrivateAttr(default=())  # the cautions, from the file
+    _set_aside_rules: dict[str, Rule] = PrivateAttr(default_factory=dict)  # by id, from the file
     caveat: str | None = Field(default=None, min_length=1)
     references: list[Reference] = Field(min_length=1)
     source: Source | None = None
@@ -153,12 +153,12 @@ class Rule(BaseModel):
 
     def set_aside_rule(self, caution: str) -> Rule:
         """Return one of the cautions that set this rule aside."""
-        return next(rule for rule in self._set_aside_rules if rule.id == caution)
+        return self._set_aside_rules[caution]
 
     def caution_present(self, known: Mapping[str, Any]) -> Callable[[str], bool]:
         """Return a test of whether one of the cautions that set this rule aside is present."""
-        by_id = {rule.id: rule for rule in self._set_aside_rules}
-        return lambda caution: by_id[caution].condition.check(known)[0] is True
+        cautions = self._set_aside_rules
+        return lambda caution: cautions[caution].condition.check(known)[0] is True
 
     @cached_property
     def scope_fields(self) -> frozenset[str]:
@@ -236,7 +236,7 @@ class RuleSet(BaseModel):
         if wrong:
             raise ValueError("; ".join(wrong))
         for rule in self.rules:
-            rule._set_aside_rules = tuple(self.by_id[name] for name in rule.set_aside_by)
+            rule._set_aside_rules = {name: self.by_id[name] for name in rule.set_aside_by}
         return self
 
     @cached_property

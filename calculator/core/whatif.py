@@ -24,7 +24,6 @@ from .inputs import (
     only_when_conflicts,
     parse_number,
     parse_values,
-    quantities,
 )
 from .rules import Rule
 
@@ -72,24 +71,18 @@ def candidates(limits: dict[str, list[float]], inputs: Inputs, name: str) -> lis
 
 
 def tries(
-    rule: Rule,
-    inputs: Inputs,
-    limits: dict[str, list[float]],
-    name: str,
-    known: dict[str, Any] | None = None,
+    rule: Rule, inputs: Inputs, limits: dict[str, list[float]], name: str
 ) -> Iterator[tuple[Any, Status]]:
     """Yield (value, the rule's status) for each other answer worth trying for one input.
 
     An answer that would contradict another (an ILD answer without ILD) is not tried.
-    `known` is quantities(inputs), when the caller has it already.
     """
-    known = quantities(inputs) if known is None else known
-    for value, changed in variants(inputs, limits, name, known):
+    for value, changed in variants(inputs, limits, name):
         yield value, decide(rule, changed).status
 
 
 def variants(
-    inputs: Inputs, limits: dict[str, list[float]], name: str, known: dict[str, Any]
+    inputs: Inputs, limits: dict[str, list[float]], name: str
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """Yield (value, the quantities with that answer) for each other answer worth trying.
 
@@ -103,7 +96,10 @@ def variants(
         changed = {**answers, name: value}
         if involved and only_when_conflicts(changed, involved):
             continue
-        if changed["dlco_could_not_perform"] == "yes" and changed["dlco_percent_predicted"]:
+        if (
+            changed["dlco_could_not_perform"] == "yes"
+            and changed["dlco_percent_predicted"] is not None
+        ):
             continue  # a DLCO value says the test was performed
         yield value, derive(changed)
 
@@ -127,7 +123,6 @@ def what_ifs(
 ) -> dict[str, list[WhatIf]]:
     """For each factor (or each of `findings`), the one-answer changes that would change it."""
     limits = assessment.rules.number_limits
-    known = quantities(assessment.inputs)
     tried: dict[str, list[tuple[Any, dict[str, Any]]]] = {}  # each answer's variants, made once
     offers: dict[str, list[WhatIf]] = {}
     for finding in assessment.findings if findings is None else findings:
@@ -136,7 +131,7 @@ def what_ifs(
             if len(found) == MOST_PER_FACTOR:
                 break  # one offer for each other status found: the rest would not be shown
             if name not in tried:
-                tried[name] = list(variants(assessment.inputs, limits, name, known))
+                tried[name] = list(variants(assessment.inputs, limits, name))
             for value, changed in tried[name]:
                 status = decide(finding.rule, changed).status
                 if status is not finding.status and status not in found:
@@ -262,4 +257,3 @@ def change_of(before: Assessment, after: Assessment, field: str) -> Change:
         spec.describe(getattr(after.inputs, field)),
         moved,
     )
-
