@@ -6,13 +6,13 @@ import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from calculator.api.models import AssessmentOut, CatalogueOut
 from calculator.core.inputs import FIELDS, Inputs
 from calculator.core.words import DISCLAIMER
 
 from .helpers import present_in_summary
+from .test_api import answers  # random answers that agree with each other
 
 API = "/api/v3/assess"
 CATALOGUE = "/api/v3/rules"
@@ -79,28 +79,6 @@ def test_an_unknown_key_is_named_and_cut_short(client):
     response = client.post(API, json={"other_cause_excluded": "yes"})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "other_cause_excluded"
-
-
-def answers():
-    """Random answers that agree with each other (ILD answers only with ILD present)."""
-    fields = {}
-    for name, spec in FIELDS.items():
-        if spec.is_number:
-            low, high = spec.minimum, spec.maximum
-            values = st.integers(int(low), int(high)) if spec.is_integer else st.floats(low, high)
-            values = values.map(lambda v: round(v, 1) if isinstance(v, float) else v)
-        else:
-            values = st.sampled_from([m.value for m in spec.choices])
-        fields[name] = values
-
-    def agree(data: dict) -> dict:
-        if data.get("ild") != "present":
-            data = {k: v for k, v in data.items() if not FIELDS[k].ild_only}
-        if data.get("dlco_could_not_perform") == "yes":
-            data.pop("dlco_percent_predicted", None)
-        return data
-
-    return st.fixed_dictionaries({}, optional=fields).map(agree)
 
 
 @settings(
