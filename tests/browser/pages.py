@@ -53,6 +53,13 @@ def settled(page: Page) -> None:
     """Wait until the page found after Back or Forward has loaded and its script has run (it
     names the history entry for the next Back): call it once a check has found that page."""
     page.wait_for_load_state("load")
+    # A result's script names its history entry (history.state.asysResult) once the POST that
+    # showed it has committed; Back or Forward pressed before that can be dropped by the browser.
+    page.wait_for_function(
+        "document.readyState === 'complete' && (document.querySelector("
+        "'form[data-keep-answers], form[data-keep-what-if]') === null"
+        " || !!(window.history.state && window.history.state.asysResult))"
+    )
 
 
 def forward(page: Page) -> None:

@@ -163,7 +163,7 @@ def test_back_from_a_link_shows_the_result_again(page: Page, form, typical) -> N
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect_the_result_again(page, typical)
-    page.go_forward()
+    forward(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Rules and evidence")
     back(page)
     expect_the_result_again(page, typical)
