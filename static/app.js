@@ -173,6 +173,7 @@
     var found = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "action" || el.name === "what_if") { return; }
+      if (prefix === undefined && el.name.indexOf("was-") === 0) { return; }  // the answers before Change
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
       if (prefix !== undefined) {
         if (el.name.indexOf(prefix) !== 0) { return; }
@@ -271,6 +272,47 @@
     form.submit();  // before the page has loaded: the browser replaces this history entry
   }
 
+  // ---- The form follows the record (issue 19, point 4) ----
+  // The change from the lung-function value up to a year before to the most recent one, shown
+  // as it is typed ("−7 points"), read as the server reads it ("68%", a decimal comma). The
+  // output is not a live region: it is read where it stands, not announced on each keystroke.
+  function typedNumber(input) {
+    var text = input.value.trim().replace(/\s*%$/, "");
+    var comma = /^([+-]?[0-9]+),([0-9]+)$/.exec(text);
+    if (comma) {
+      if (comma[2].length === 3) { return null; }  // 1,800: a thousands separator, or not
+      text = comma[1] + "." + comma[2];
+    }
+    if (!/^[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$/.test(text)) { return null; }
+    var value = Number(text);
+    var low = Number(input.getAttribute("data-min"));
+    var high = Number(input.getAttribute("data-max"));
+    if (value < low || value > high) { return null; }
+    return { value: value, places: (text.split(".")[1] || "").length };
+  }
+
+  function showChange(output) {
+    var names = output.getAttribute("data-change").split(" ");
+    var now = typedNumber(document.getElementById(names[0]));
+    var before = typedNumber(document.getElementById(names[1]));
+    if (!now || !before) { output.textContent = ""; return; }
+    var places = Math.max(now.places, before.places);
+    var scale = Math.pow(10, places);
+    var change = (Math.round(now.value * scale) - Math.round(before.value * scale)) / scale;
+    var size = Math.abs(change).toFixed(places);
+    if (places > 0) { size = size.replace(/0+$/, "").replace(/\.$/, ""); }
+    var sign = change < 0 ? "\u2212" : change > 0 ? "+" : "";
+    output.textContent = sign + size + (Math.abs(change) === 1 ? " point" : " points");
+  }
+
+  function lungChanges(form) {
+    var outputs = form.querySelectorAll("output[data-change]");
+    function all() { outputs.forEach(showChange); }
+    all();
+    form.addEventListener("input", all);
+    window.addEventListener("pageshow", all);
+  }
+
   function copyButtons() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var text = document.getElementById(button.getAttribute("data-copy"));
@@ -331,6 +373,7 @@
       });
       syncAskedUnless(form);
       form.addEventListener("change", function () { syncAskedUnless(form); });
+      lungChanges(form);
     }
     var result = document.querySelector("form[data-keep-answers], form[data-keep-what-if]");
     if (result) { keepTheResult(result); }

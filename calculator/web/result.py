@@ -29,12 +29,15 @@ def show_result(
     assessment: Assessment,
     form: AnswersForm | None = None,
     baseline: Assessment | None = None,
+    units: said.Units | None = None,
     **extra: Any,
 ) -> str:
     """Render a result page: the summary, the factors, the answers and the text for the notes.
 
     For a what-if, `baseline` is the original: its tiles keep their order, and
-    `extra` says what changed (changed_field, was, before, change, ...).
+    `extra` says what changed (changed_field, was, before, change, ...). `units` are
+    those the numbers were entered in: the answers, the notes and the page's forms
+    keep them (display only).
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     words = said.Words()
@@ -51,13 +54,18 @@ def show_result(
         # A what-if page asks no further what-if of its own answers: one from there starts
         # from the answers given (its form carries them), so every what-if is one change.
         offers=what_ifs(assessment, _with_offers(assessment, case)) if baseline is None else {},
-        answers=said.answers(assessment),
+        answers=said.answers(assessment, units),
         askable=askable((baseline or assessment).inputs),
         glance=said.glance(assessment, words),
-        known=said.known_answers(assessment),
+        known=said.known_answers(assessment, units),
         form=form or AnswersForm(formdata=None),
         notes=notes_text(
-            assessment, now, words, what_if=change, case_title=case.title if case else None
+            assessment,
+            now,
+            words,
+            what_if=change,
+            case_title=case.title if case else None,
+            units=units,
         ),
         now=now,
         **extra,

@@ -11,7 +11,15 @@ from ..core.engine import assess
 from ..core.inputs import FIELDS, InputError, Inputs, lower_first
 from ..core.whatif import apply, change_of, token_of
 from ..loaded import cases_of, rules_of
-from .forms import FORM_GROUPS, AnswersForm
+from .forms import (
+    FORM_GROUPS,
+    LUNG_FIELDS,
+    LUNG_ROWS,
+    LUNG_TABLE,
+    AnswersForm,
+    changed_answers,
+    was_values,
+)
 from .result import hidden_inputs, show_result, what_if_choices
 from .teaching import present_what_if
 
@@ -40,22 +48,29 @@ def init_app(app: Flask) -> None:
             "ruleset": rules_of(),
             "fields": FIELDS,
             "form_groups": FORM_GROUPS,
+            "lung_rows": LUNG_ROWS,
+            "lung_table": LUNG_TABLE,
+            "lung_fields": LUNG_FIELDS,
             "not_applicable": said.NOT_APPLICABLE,
         }
     )
 
 
-def show_form(form: AnswersForm, status: int = 200, focus: str | None = None):
+def show_form(
+    form: AnswersForm, status: int = 200, focus: str | None = None, changing: bool = False
+):
     """Render the form, at one question when a Change link asked for it.
 
     A question that applies only with ILD is hidden while ILD is not present:
-    Change on it goes to the ILD question, which opens it.
+    Change on it goes to the ILD question, which opens it. A form opened by Change
+    carries the answers as they were, so that the next result marks those changed.
     """
     focus = focus if focus in FIELDS else None
     gate = FIELDS[focus].only_when if focus else None
     if gate and form[gate[0]].data != gate[1]:
         focus = gate[0]
-    return render_template("calculator/form.html", form=form, focus=focus), status
+    was = was_values(request.form, changing) if request.method == "POST" else {}
+    return render_template("calculator/form.html", form=form, focus=focus, was=was), status
 
 
 @bp.get("/")
@@ -84,7 +99,7 @@ def submit():
         empty.csrf_token.errors = [EXPIRED]
         return show_form(empty, 400)
     if action == "change" or action.startswith("change:"):
-        return show_form(form, focus=action.partition(":")[2])
+        return show_form(form, focus=action.partition(":")[2], changing=True)
     inputs = form.to_inputs()
     if inputs is None:
         return show_form(form, 400)
@@ -95,8 +110,15 @@ def submit():
     assessment = assess(rules, inputs)
     case = _posted_case(inputs)
     what_if = _posted_what_if()
+    units = form.entered_units()
     if not what_if:
-        return show_result(assessment, form, keep_answers=case is None, case=case)
+        edited = {
+            name: said.described(FIELDS[name], value, was_units)
+            for name, (value, was_units) in changed_answers(inputs, request.form).items()
+        }
+        return show_result(
+            assessment, form, keep_answers=case is None, case=case, units=units, edited=edited
+        )
     try:
         changed, name = apply(inputs, what_if)
     except InputError as error:
@@ -115,9 +137,11 @@ def submit():
         changed_field=name,
         change=change,
         what_if=what_if,
-        was=FIELDS[name].describe(getattr(inputs, name)),
-        baseline_known=said.known_answers(assessment),
+        was=said.described(FIELDS[name], getattr(inputs, name), units),
+        baseline_known=said.known_answers(assessment, units),
         case=case,
+        # The changed answer reads as the what-if asked it, in the rules' unit.
+        units={field: code for field, code in units.items() if field != name},
     )
 
 

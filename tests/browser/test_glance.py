@@ -51,8 +51,14 @@ TYPICAL_ANSWERS = as_labels({**TYPICAL, **TYPICAL_FORM_CHANGES})
 
 
 def kept_by_the_server(expected) -> dict[str, str]:
-    """Return the answers a result sends back to the form: the known ones, in the API's units."""
-    return as_labels(report.known_answers(expected.assessment))
+    """Return the answers a result sends back to the form: the known ones, each number in the
+    unit it was typed in (CRP in mg/dL)."""
+    typed_units = {
+        name.removesuffix("_unit"): code
+        for name, code in TYPICAL_FORM_CHANGES.items()
+        if name.endswith("_unit")
+    }
+    return as_labels(report.known_answers(expected.assessment, typed_units))
 
 
 @pytest.fixture
