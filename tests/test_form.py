@@ -451,3 +451,15 @@ def test_a_crp_carried_in_mg_per_dl_means_the_same_value_wherever_it_is_posted(c
         assert f"CRP: {format_number(converted)} {spec.unit}" in page
         assert f'factor--{status[converted]} factor--adverse" id="factor-raised_crp"' in page
     assert f"{title} ({status[converted].replace('_', ' ')}: adverse)" in compared
+
+
+@pytest.mark.parametrize("action", ["clear", None])
+def test_the_answers_before_change_are_never_echoed_by_clear_or_without_a_token(
+    client, csrf_app, action
+):
+    data = {"was-age_at_onset": "65", "age_at_onset": "70"}
+    if action:
+        page = page_text(client.post("/", data={**data, "action": action}))
+    else:
+        page = page_text(csrf_app.test_client().post("/", data=data))  # no valid CSRF token
+    assert "was-" not in page

@@ -57,7 +57,10 @@ def init_app(app: Flask) -> None:
 
 
 def show_form(
-    form: AnswersForm, status: int = 200, focus: str | None = None, changing: bool = False
+    form: AnswersForm,
+    status: int = 200,
+    focus: str | None = None,
+    was: dict[str, str] | None = None,
 ):
     """Render the form, at one question when a Change link asked for it.
 
@@ -69,8 +72,7 @@ def show_form(
     gate = FIELDS[focus].only_when if focus else None
     if gate and form[gate[0]].data != gate[1]:
         focus = gate[0]
-    was = was_values(request.form, changing) if request.method == "POST" else {}
-    return render_template("calculator/form.html", form=form, focus=focus, was=was), status
+    return render_template("calculator/form.html", form=form, focus=focus, was=was or {}), status
 
 
 @bp.get("/")
@@ -99,13 +101,15 @@ def submit():
         empty.csrf_token.errors = [EXPIRED]
         return show_form(empty, 400)
     if action == "change" or action.startswith("change:"):
-        return show_form(form, focus=action.partition(":")[2], changing=True)
+        was = was_values(request.form, changing=True)
+        return show_form(form, focus=action.partition(":")[2], was=was)
     inputs = form.to_inputs()
+    was = was_values(request.form, changing=False)  # kept while the answers are corrected
     if inputs is None:
-        return show_form(form, 400)
+        return show_form(form, 400, was=was)
     if inputs == EMPTY:
         form.nothing_answered = True
-        return show_form(form, 400)
+        return show_form(form, 400, was=was)
     rules = rules_of()
     assessment = assess(rules, inputs)
     case = _posted_case(inputs)
