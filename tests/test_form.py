@@ -406,6 +406,10 @@ def test_after_change_one_button_returns_to_the_result_which_marks_the_change(cl
     back = form.index("Back to the result with this change")
     assert question < back < form.index('name="myositis"')  # right after the question
     assert form.count("Back to the result with this change") == 1
+    row = LUNG_ROWS[0]
+    table = page_text(client.post("/", data={**answers, "action": f"change:{row.before}"}))
+    back = table.index("Back to the result with this change")
+    assert table.index("</table>") < back < table.index(f'id="{row.now}-hint"')  # before hints
 
     result = page_text(client.post("/", data={**was, **answers, "age_at_onset": "58"}))
     marked = re.findall(r'answers-row--changed"><dt>([^<]*)</dt><dd>([^<]*) <strong', result)
