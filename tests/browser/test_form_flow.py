@@ -425,7 +425,8 @@ def test_the_changed_form_and_result_are_accessible_light_and_dark(
     your_answers(page).get_by_role(
         "button", name=f"Change {FIELDS[fvc.now].label}", exact=True
     ).click()
-    expect(page.get_by_role("button", name=BACK_WITH_CHANGE)).to_be_visible()
+    expect(page.get_by_label(FIELDS[fvc.now].label, exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name=BACK_WITH_CHANGE)).to_be_in_viewport()
     expect(page.locator(f"output#{fvc.decline.name}")).to_have_text("−7 points")
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
