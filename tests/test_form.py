@@ -428,7 +428,7 @@ def test_the_answers_before_change_survive_an_error(client):
 
 
 def test_a_crp_carried_in_mg_per_dl_means_the_same_value_wherever_it_is_posted(client, rules):
-    """Hazard H23: the answers a page carries may hold CRP in the unit typed; every form that
+    """Hazard H25: the answers a page carries may hold CRP in the unit typed; every form that
     takes them back converts it, so that 1.8 mg/dL is never read as 1.8 mg/L."""
     spec = FIELDS["crp_mg_per_l"]
     code, _, factor = spec.form_units[-1]

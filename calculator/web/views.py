@@ -20,6 +20,7 @@ from .forms import (
     changed_answers,
     was_values,
 )
+from .live import LIVE_FIELDS
 from .result import hidden_inputs, show_result, what_if_choices
 from .teaching import present_what_if
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_words"] = said.status_words
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.globals["what_if_choices"] = what_if_choices
+    app.jinja_env.globals["live_fields"] = LIVE_FIELDS
     app.jinja_env.filters["lower_first"] = lower_first
     # What never changes for a factor (explanation, evidence, references), rendered once.
     bodies = app.jinja_env.globals["factor_bodies"] = {}
