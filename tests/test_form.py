@@ -467,3 +467,17 @@ def test_the_answers_before_change_are_never_echoed_by_clear_or_without_a_token(
     else:
         page = page_text(csrf_app.test_client().post("/", data=data))  # no valid CSRF token
     assert "was-" not in page
+
+
+def test_a_lung_function_error_is_said_above_its_row_naming_the_value(client):
+    row = LUNG_ROWS[0]
+    data = {"ild": "present", row.now: "5", row.before: "1,800"}
+    response = client.post("/", data=data)
+    html = page_text(response)
+    assert response.status_code == 400
+    errors = html[html.index('<tr class="lung-errors">') : html.index(f'id="{row.now}-row"')]
+    for name in (row.now, row.before):
+        assert_error_beside(html, name)
+        assert f'id="{name}-error"' in errors
+        assert f"</span> {FIELDS[name].label}: " in errors
+        assert f'aria-describedby="{name}-hint {name}-error"' in lung_row(html, name)
