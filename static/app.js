@@ -308,6 +308,25 @@
     window.addEventListener("pageshow", all);
   }
 
+  // An error summary's link goes to the field with its question and its error message in view
+  // (the browser alone scrolls the field to the top, its label and message above the screen),
+  // clear of the submit bar at the foot.
+  function errorLinks(summary) {
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        var row = field.closest("tr");
+        var errors = row && row.previousElementSibling;
+        var shown = errors && errors.classList.contains("lung-errors") ? errors
+          : field.closest(".question") || field;
+        event.preventDefault();
+        shown.scrollIntoView({ block: "start" });
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
+
   function copyButtons() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var text = document.getElementById(button.getAttribute("data-copy"));
@@ -573,6 +592,7 @@
     }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
+    if (summary && form) { errorLinks(summary); }  // the form's: links to its fields
   }
 
   if (document.readyState === "loading") {

@@ -466,3 +466,22 @@ def test_without_javascript_the_table_and_change_work(no_js_page: Page, form) ->
     row = your_answers(page).locator(".answers-row").filter(has_text=FIELDS[fvc.before].label)
     expect(row).to_contain_text("Changed")
     expect(your_answers(page)).to_contain_text(f"{CRP.label}1.8 {unit}")
+
+
+def test_an_error_link_shows_the_message_clear_of_the_submit_bar(page: Page, form) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    fvc = LUNG_ROWS[0]
+    page.goto("/")
+    form.fill(page, {**ILD_PRESENT, FIELDS[fvc.before].label: "1,800", CRP.label: "12"})
+    form.submit(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    bar = page.locator(".submit-bar")
+    for name in (fvc.before, CRP.name):
+        page.get_by_role("alert").get_by_role(
+            "link", name=re.compile(rf"^{re.escape(FIELDS[name].label)}: ")
+        ).click()
+        expect(page.get_by_label(FIELDS[name].label, exact=True)).to_be_focused()
+        message = page.locator(f"#{name}-error")
+        expect(message).to_be_in_viewport(ratio=1)
+        assert box(message)["y"] + box(message)["height"] <= box(bar)["y"]
+        page.get_by_role("alert").focus()
