@@ -475,6 +475,7 @@ def test_an_error_link_shows_the_message_clear_of_the_submit_bar(page: Page, for
     form.fill(page, {**ILD_PRESENT, FIELDS[fvc.before].label: "1,800", CRP.label: "12"})
     form.submit(page)
     expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_role("alert")).to_be_focused()  # the page's script has run
     bar = page.locator(".submit-bar")
     for name in (fvc.before, CRP.name):
         page.get_by_role("alert").get_by_role(
