@@ -389,7 +389,7 @@
       if (parts[1].length === 3) { return null; }  // 1,800: a thousand apart; the form asks
       text = parts[0] + "." + parts[1];
     }
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) { return null; }
+    if (!/^[+-]?([0-9]+(\.[0-9]+)?|\.[0-9]+)$/.test(text)) { return null; }  // as the server reads it
     return parseFloat(text);
   }
 
