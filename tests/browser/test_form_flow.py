@@ -368,6 +368,12 @@ def test_crp_keeps_its_unit_and_change_returns_to_the_result_marked(page: Page, 
     expect(row).to_contain_text(f"2.5 {unit}")
     expect(row).to_contain_text(f"Changed (was {said})")
     expect(your_answers(page).get_by_text("Changed", exact=True)).to_have_count(1)
+    # And said at the top, where the result begins, for a reader who does not scroll down.
+    note = page.locator(".changed-note")
+    expect(note).to_be_in_viewport()
+    expect(note).to_have_text(
+        re.compile(rf"Changed since the last result: {re.escape(CRP.label)} \(was {re.escape(said)}\)\.")
+    )
 
 
 def test_the_submit_button_stays_in_view_as_the_keyboard_goes_through(page: Page, form) -> None:
