@@ -64,7 +64,7 @@ class Slide:
 # What one projected screen holds at the presenter's type size (tests/browser/test_presenter.py
 # measures every slide): a factor's explanation and caveat share a "more" slide up to this many
 # characters, and the factors absent go this many to a slide.
-MORE_CHARACTERS = 1000
+MORE_CHARACTERS = 1100
 ABSENT_PER_SLIDE = 8
 
 
