@@ -103,13 +103,16 @@
       if (url.origin !== window.location.origin || !/^\/cases(\/[^\/]+)?\/?$/.test(url.pathname)) { return null; }
       return url.href;
     }
+    // Escape: a what-if's or a comparison's way back; else the page the deck came from (Back,
+    // so that it keeps its place); else the case's page.
     function leave() {
       var back = slides[index].querySelector("a[data-back]");
       var from = back ? null : cameFrom();
+      var leaving = slides[index].querySelector("a[data-leave]");
       if (from && window.history.length > 1) {
         window.history.back();
-      } else if (from || back || slides[index].querySelector("a[data-leave]")) {
-        window.location.href = from || (back || slides[index].querySelector("a[data-leave]")).href;
+      } else if (back || from || leaving) {
+        window.location.href = back ? back.href : (from || leaving.href);
       }
     }
 
