@@ -29,25 +29,23 @@
   }
 
   // Presenter view: one slide at a time. → Space PageDown next (a slide's steps first),
-  // ← PageUp previous, Home End first and last; ↓ ↑ are left to scroll inside a slide.
+  // ← PageUp previous, Home End first and last; A shows all of a slide's steps; Escape leaves
+  // for the page the deck was opened from; ↓ ↑ are left to scroll inside a slide. The answer
+  // slide's groups of factors (present, not assessed, absent) are its steps, one group a key.
   function presenterDeck(slides) {
     var index = 0;
     document.body.classList.add("deck");
     slides.forEach(function (slide) { slide.setAttribute("tabindex", "-1"); });
 
-    var tiles = document.querySelector('[data-steps="tiles"]');
-    if (tiles) {
-      tiles.classList.add("is-stepping");
-      tiles.setAttribute("aria-live", "polite");
-      veil(tiles, true);
+    var groups = document.querySelector('[data-steps="groups"]');
+    if (groups) {
+      groups.classList.add("is-stepping");
+      groups.setAttribute("aria-live", "polite");
+      veil(groups, true);
     }
     document.querySelectorAll("[data-show-all]").forEach(function (button) {
       button.hidden = false;
-      button.addEventListener("click", function () {
-        var box = button.closest("[data-slide]").querySelector("[data-steps]");
-        veil(box, false);
-        button.hidden = true;
-      });
+      button.addEventListener("click", function () { showAll(button.closest("[data-slide]")); });
     });
     document.querySelectorAll("[data-one-by-one]").forEach(function (button) {
       button.hidden = false;
@@ -68,6 +66,9 @@
         var all = box.closest("[data-slide]").querySelector("[data-show-all]");
         if (all) { all.hidden = true; }
       }
+    }
+    function showAll(slide) {
+      slide.querySelectorAll("[data-steps].is-stepping").forEach(function (box) { veil(box, false); });
     }
     function nextStep(slide) {
       var box = slide.querySelector("[data-steps].is-stepping");
@@ -94,6 +95,25 @@
       var target = hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
       var slide = target ? target.closest("[data-slide]") : null;
       return slide ? slides.indexOf(slide) : -1;
+    }
+    // The library or a case's page, when the deck was opened from one of them.
+    function cameFrom() {
+      var url;
+      try { url = new URL(document.referrer); } catch (e) { return null; }
+      if (url.origin !== window.location.origin || !/^\/cases(\/[^\/]+)?\/?$/.test(url.pathname)) { return null; }
+      return url.href;
+    }
+    // Escape: a what-if's or a comparison's way back; else the page the deck came from (Back,
+    // so that it keeps its place); else the case's page.
+    function leave() {
+      var back = slides[index].querySelector("a[data-back]");
+      var from = back ? null : cameFrom();
+      var leaving = slides[index].querySelector("a[data-leave]");
+      if (from && window.history.length > 1) {
+        window.history.back();
+      } else if (back || from || leaving) {
+        window.location.href = back ? back.href : (from || leaving.href);
+      }
     }
 
     document.addEventListener("click", function (event) {
@@ -124,9 +144,11 @@
       } else if (key === "End") {
         event.preventDefault();
         show(slides.length - 1);
+      } else if (key === "a" || key === "A") {
+        event.preventDefault();
+        showAll(slides[index]);
       } else if (key === "Escape") {
-        var back = slides[index].querySelector("a[data-back]");
-        if (back) { window.location.href = back.href; }
+        leave();
       }
     });
     window.addEventListener("hashchange", function () {
@@ -135,8 +157,8 @@
     });
     var start = slideOf(window.location.hash);
     show(start < 0 ? 0 : start, start >= 0);
-    if (start >= 0 && tiles && slides.indexOf(tiles.closest("[data-slide]")) < start) {
-      veil(tiles, false);  // coming back past the answer: it has been shown
+    if (start >= 0 && groups && slides.indexOf(groups.closest("[data-slide]")) < start) {
+      veil(groups, false);  // coming back past the answer: it has been shown
     }
   }
 

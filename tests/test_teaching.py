@@ -15,6 +15,7 @@ from calculator.core.inputs import FIELDS
 from calculator.core.rules import load_rules
 from calculator.core.whatif import apply, what_ifs
 from calculator.core.words import glance, status_words
+from calculator.web.teaching import slides_of
 
 from .helpers import ROOT, RULES_PATH, present_in_summary, title_of
 from .test_api import answers as any_answers
@@ -257,10 +258,13 @@ def test_the_presenter_view_tells_the_story_asks_then_answers_factor_by_factor(c
     assert response.status_code == 200
     assessment = assess(RULES, BOOK.get("mda5-rapid").answers)
     discussed = [f for f in assessment.findings if f.status is not Status.ABSENT]
-    # story, question, answer, one per factor present or not assessed, the absent ones, the end
-    assert html.count("data-slide") == 3 + len(discussed) + 1 + 1
+    # story, its cautions, question, answer, each factor present or not assessed and the more
+    # about it, the absent ones, the end
+    deck = slides_of(BOOK.get("mda5-rapid"), assessment)
+    assert html.count("data-slide") == len(deck)
+    assert {s.finding.rule.id for s in deck if s.kind == "factor"} == {f.rule.id for f in discussed}
     assert "Not medical advice" in html
-    first = html.index('id="slide-4"')
+    first = html.index(f'id="slide-{next(s.number for s in deck if s.kind == "answer")}"')
     assert "Present: adverse" in html[first : html.index("</section>", first)]
     assert client.get("/cases/nobody/present").status_code == 404
 

@@ -7,13 +7,14 @@ import re
 import pytest
 from markupsafe import escape
 
+from calculator.core.compare import Comparison
 from calculator.core.engine import Status, assess
 from calculator.core.inputs import FIELDS, Inputs
 from calculator.core.rules import Effect
 from calculator.core.whatif import askable
 from calculator.core.whatif import change_of as change
 from calculator.core.words import known_answers, reason, tiles
-from calculator.web.teaching import slides_of
+from calculator.web.teaching import ABSENT_PER_SLIDE, MORE_CHARACTERS, slides_of
 
 from .helpers import title_of
 from .test_teaching import BOOK, RULES
@@ -35,10 +36,27 @@ def test_the_slides_tell_the_story_ask_answer_then_go_factor_by_factor(case):
         + assessment.where(Status.NOT_ASSESSED)
     )
     absent = assessment.where(Status.ABSENT)
-    assert kinds == ["story", "question", "answer", *["factor"] * len(discussed)] + (
-        ["absent"] if absent else []
-    ) + ["end"]
+    # The cautions with the story, before any question; each factor followed by its "more"
+    # slide (explanation and caveat, or the caveat on a slide of its own when both are long);
+    # the absent factors a few to a slide.
+    factor_kinds = []
+    for finding in discussed:
+        rule = finding.rule
+        long = rule.caveat and len(rule.explanation) + len(rule.caveat) > MORE_CHARACTERS
+        factor_kinds += ["factor", "more"] + (["caveat"] if long else [])
+    absent_slides = kinds.count("absent")
+    assert kinds == (
+        ["story"]
+        + ["caution"] * len(assessment.cautions)
+        + ["question", "answer"]
+        + factor_kinds
+        + ["absent"] * absent_slides
+        + ["end"]
+    )
     assert [s.finding for s in deck if s.kind == "factor"] == discussed
+    assert [f for s in deck if s.kind == "absent" for f in s.findings] == absent
+    assert all(len(s.findings) <= ABSENT_PER_SLIDE for s in deck if s.kind == "absent")
+    assert absent_slides == -(-len(absent) // ABSENT_PER_SLIDE)
     assert [s.number for s in deck] == list(range(1, len(deck) + 1))
 
 
@@ -199,7 +217,14 @@ def test_a_posted_comparison_leads_back_to_the_what_if_not_the_cases(client):
 def test_the_presenter_compares_two_cases_as_slides(client):
     html = client.get("/compare?a=stable-jo1&b=pl7-fibrosis&view=present&back=present")
     text = html.get_data(as_text=True)
-    assert text.count("data-slide") == 2 and 'class="site-header"' not in text
+    comparison = Comparison(
+        *(assess(RULES, BOOK.get(case_id).answers) for case_id in ("stable-jo1", "pl7-fibrosis"))
+    )
+    # The factors that differ, then the answers that differ, five rows to a slide.
+    factors = sum(1 for *_, differs in comparison.factors if differs)
+    answers = sum(1 for *_, differs in comparison.answers if differs)
+    assert text.count("data-slide") == -(-factors // 5) + -(-answers // 5)
+    assert 'class="site-header"' not in text
 
 
 def test_the_library_hides_each_result_until_asked(client):

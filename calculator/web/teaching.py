@@ -54,17 +54,26 @@ def case(case_id: str):
 class Slide:
     """One screen of the presenter view."""
 
-    kind: str  # story, question, answer, factor, absent, end
+    kind: str  # story, caution, question, answer, factor, more, caveat, absent, end
     title: str
     finding: Finding | None = None
     findings: list[Finding] = field(default_factory=list)
     number: int = 0
 
 
+# What one projected screen holds at the presenter's type size (tests/browser/test_presenter.py
+# measures every slide): a factor's explanation and caveat share a "more" slide up to this many
+# characters, and the factors absent go this many to a slide.
+MORE_CHARACTERS = 1100
+ABSENT_PER_SLIDE = 8
+
+
 def slides_of(case: Case, assessment: Assessment) -> list[Slide]:
-    """Lay out a case as slides: story, question, answer, each factor that matters, the rest."""
-    deck = [
-        Slide("story", case.title),
+    """Lay out a case as slides: story, cautions, question, answer, each factor that matters
+    (its explanation and caveat on the slides after it), the rest."""
+    deck = [Slide("story", case.title)]
+    deck += [Slide("caution", c.rule.title, c) for c in assessment.cautions]
+    deck += [
         Slide("question", "What do you think?"),
         Slide("answer", "The factors for this patient"),
     ]
@@ -73,10 +82,21 @@ def slides_of(case: Case, assessment: Assessment) -> list[Slide]:
         + assessment.where(Status.PRESENT, Effect.FAVOURABLE)
         + assessment.where(Status.NOT_ASSESSED)
     ):
-        deck.append(Slide("factor", finding.rule.title, finding))
+        rule = finding.rule
+        deck.append(Slide("factor", rule.title, finding))
+        deck.append(Slide("more", rule.title, finding))
+        if rule.caveat and len(rule.explanation) + len(rule.caveat) > MORE_CHARACTERS:
+            deck.append(Slide("caveat", rule.title, finding))
     absent = assessment.where(Status.ABSENT)
-    if absent:
-        deck.append(Slide("absent", f"Absent for this patient ({len(absent)})", findings=absent))
+    parts = -(-len(absent) // ABSENT_PER_SLIDE)
+    for part in range(parts):
+        shown = absent[part * len(absent) // parts : (part + 1) * len(absent) // parts]
+        if parts == 1:
+            title = f"Absent for this patient ({len(absent)})"
+        else:
+            first = part * len(absent) // parts + 1
+            title = f"Absent for this patient ({first}–{first + len(shown) - 1} of {len(absent)})"
+        deck.append(Slide("absent", title, findings=shown))
     deck.append(Slide("end", "What the case shows"))
     for number, slide in enumerate(deck, start=1):
         slide.number = number
