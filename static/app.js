@@ -318,6 +318,32 @@
     });
   }
 
+  // Teaching quiz (issue 20): "Check my answers" marks each guess in the page itself, so
+  // nothing is sent; without this script the form posts and the reply is marked instead.
+  function quizMarks(form) {
+    var result = document.querySelector("[data-quiz-result]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var items = form.querySelectorAll("[data-quiz-item]");
+      var right = 0;
+      items.forEach(function (item) {
+        var chosen = item.querySelector("input:checked");
+        var state = chosen === null ? "none" : (chosen.value === item.getAttribute("data-answer") ? "right" : "wrong");
+        if (state === "right") { right += 1; }
+        if (chosen !== null) {
+          item.querySelector("[data-guess]").textContent = item.querySelector('label[for="' + chosen.id + '"]').textContent;
+        }
+        item.querySelectorAll("[data-verdict]").forEach(function (verdict) {
+          verdict.hidden = verdict.getAttribute("data-verdict") !== state;
+        });
+        item.querySelector("[data-quiz-mark]").hidden = false;
+      });
+      result.querySelector("[data-quiz-right]").textContent = String(right);
+      result.hidden = false;
+      result.focus();
+    });
+  }
+
   function init() {
     var form = document.querySelector("form.answers");
     if (form) {
@@ -352,6 +378,8 @@
     if (slides.length) {
       presenterDeck(slides);
     }
+    var quiz = document.querySelector("form[data-quiz]");
+    if (quiz) { quizMarks(quiz); }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   }

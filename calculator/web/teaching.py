@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
@@ -12,7 +13,7 @@ from ..core.cases import Case
 from ..core.compare import Comparison
 from ..core.engine import Assessment, Finding, Status, assess
 from ..core.inputs import FIELDS
-from ..core.rules import Effect
+from ..core.rules import Effect, Rule
 from ..core.whatif import Change, what_ifs
 from ..loaded import cases_of, rules_of
 from .errors import unknown_case
@@ -44,10 +45,119 @@ def library():
 
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
-    """Show a teaching case's result, its story above it; as a quiz, the result folded."""
+    """Show a teaching case's result, its story above it; as a quiz, the questions alone."""
     found = cases_of().get(case_id) or unknown_case()
-    quiz = request.args.get("quiz") == "1"
-    return show_result(assess(rules_of(), found.answers), case=found, quiz=quiz)
+    if request.args.get("quiz") == "1":
+        return show_quiz(found)
+    return show_result(assess(rules_of(), found.answers), case=found)
+
+
+@bp.post("/cases/<case_id>/quiz")
+def mark_quiz(case_id: str):
+    """Mark a quiz sent without JavaScript. The guesses are read from the body, marked in the
+    reply and forgotten: never logged, kept in a session or put in a URL."""
+    found = cases_of().get(case_id) or unknown_case()
+    return show_quiz(found, request.form)
+
+
+# A guess at a factor is one of the words the result page could show for it.
+SET_ASIDE, DOES_NOT_APPLY = "set_aside", "does_not_apply"
+SHOWN, NOT_SHOWN = "shown", "not_shown"
+
+
+@dataclass
+class QuizItem:
+    """One question of a quiz: a factor's status, or whether a caution is shown."""
+
+    name: str  # the form field: factor-<id> or caution-<id>
+    legend: str
+    choices: list[tuple[str, str]]  # (value, words as the result page says them)
+    answer: str  # the value that is right for this case
+    reason: str  # the case's reason, said when the guess is marked
+    guess: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """Return "caution" or "factor"."""
+        return self.name.partition("-")[0]
+
+    @property
+    def answer_words(self) -> str:
+        """Return the right answer in the result page's words."""
+        return dict(self.choices)[self.answer]
+
+    @property
+    def guess_words(self) -> str | None:
+        """Return the guess in words, or None when none (or no known one) was given."""
+        return dict(self.choices).get(self.guess or "")
+
+    @property
+    def right(self) -> bool:
+        return self.guess == self.answer
+
+
+def factor_choices(rule: Rule) -> list[tuple[str, str]]:
+    """The statuses a factor can have, named as the result page names them: present (as
+    adverse or favourable), absent, not assessed; "set aside" only for a factor a caution can
+    set aside, "does not apply" only for one defined for some patients (from the rule alone,
+    so the choices offered never give the answer away)."""
+    choices = [(s.value, said.status_words_of(s, rule.effect)[1]) for s in Status]
+    if rule.set_aside_by:
+        choices.append((SET_ASIDE, said.SET_ASIDE[1]))
+    if rule.applies_when is not None:
+        choices.append((DOES_NOT_APPLY, said.DOES_NOT_APPLY[1]))
+    return choices
+
+
+def factor_answer(finding: Finding) -> str:
+    """Return the quiz's right answer for a factor: the status its result shows."""
+    if finding.does_not_apply:
+        return DOES_NOT_APPLY
+    if finding.set_aside_by:
+        return SET_ASIDE
+    return finding.status.value
+
+
+def quiz_items(assessment: Assessment, guesses: Mapping[str, str] | None = None) -> list[QuizItem]:
+    """Ask about every caution (shown or not), then every factor, in the order of the rules file;
+    with guesses, each is marked. A guess that is not one of the choices counts as none."""
+    words = said.Words()
+    items = [
+        QuizItem(
+            f"caution-{f.rule.id}",
+            f"Caution: {f.rule.title}",
+            [(SHOWN, "Shown"), (NOT_SHOWN, "Not shown")],
+            SHOWN if f.status is Status.PRESENT else NOT_SHOWN,
+            words.reason(f),
+        )
+        for f in assessment.caution_findings
+    ] + [
+        QuizItem(
+            f"factor-{f.rule.id}",
+            f.rule.title,
+            factor_choices(f.rule),
+            factor_answer(f),
+            words.reason(f),
+        )
+        for f in assessment.findings
+    ]
+    for item in items if guesses is not None else ():
+        guess = guesses.get(item.name, "")
+        item.guess = guess if guess in dict(item.choices) else None
+    return items
+
+
+def show_quiz(case: Case, guesses: Mapping[str, str] | None = None) -> str:
+    """Render a case as a quiz: the story, then a question for every caution and factor;
+    marked when guesses are given (without JavaScript), else marked by the page's script."""
+    items = quiz_items(assess(rules_of(), case.answers), guesses)
+    return render_template(
+        "teaching/quiz.html",
+        case=case,
+        items=items,
+        marked=guesses is not None,
+        right=sum(item.right for item in items),
+    )
 
 
 @dataclass
