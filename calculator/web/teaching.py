@@ -6,19 +6,28 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..core import words as said
 from ..core.cases import Case
 from ..core.compare import Comparison
 from ..core.engine import Assessment, Finding, Status, assess
-from ..core.inputs import FIELDS
+from ..core.inputs import FIELDS, InputError, lower_first
 from ..core.rules import Effect, Rule
-from ..core.whatif import Change, what_ifs
+from ..core.whatif import what_ifs
 from ..loaded import cases_of, rules_of
 from .errors import unknown_case
 from .forms import AnswersForm
-from .result import show_result
+from .result import asked_what_if, changed_by, show_result, show_what_if, what_if_message
 
 bp = Blueprint("teaching", __name__)
 
@@ -210,43 +219,67 @@ def present(case_id: str):
         glance=said.glance(assessment, words),
         words=words,
         what_ifs=what_ifs(assessment),
-        known=said.known_answers(assessment),
-        form=AnswersForm(formdata=None),
     )
 
 
-def present_what_if(
-    case: Case,
-    before: Assessment,
-    after: Assessment,
-    change: Change,
-    form: AnswersForm,
-    token: str,
-):
-    """Show a what-if asked from a presenter slide, as a slide: the change, highlighted."""
-    slide = request.form.get("slide", "")
-    back = url_for("teaching.present", case_id=case.id)
+@bp.get("/cases/<case_id>/what-if")
+def case_what_if(case_id: str):
+    """Show a teaching case's result with one answer changed, its story above it.
+
+    Cases are invented, so the address may hold the case and the change (never a patient's
+    answers): Back, Forward, reload and a bookmark all show this what-if again.
+    """
+    found = cases_of().get(case_id) or unknown_case()
+    token = asked_what_if(request.args)
+    if not token:
+        return redirect(url_for("teaching.case", case_id=found.id))
+    return show_what_if(assess(rules_of(), found.answers), token, case=found)
+
+
+@bp.get("/cases/<case_id>/present/what-if")
+def present_what_if(case_id: str):
+    """Show a what-if asked from a presenter slide, as a slide: the change, highlighted.
+
+    An ordinary address (the case, the change, the slide it was asked from): Escape and its
+    "Back to the slide" link lead to that slide.
+    """
+    found = cases_of().get(case_id) or unknown_case()
+    before = assess(rules_of(), found.answers)
+    slide = request.args.get("slide", "")
+    back = url_for("teaching.present", case_id=found.id)
     if SLIDE.fullmatch(slide):  # "²" is a digit to str.isdigit(), not to int()
         back += f"#slide-{int(slide)}"
+    token = asked_what_if(request.args)
+    try:
+        after, change = changed_by(before, token)
+    except InputError as error:
+        message = what_if_message(error)
+        page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
+        return page, 400
     return render_template(
         "teaching/present_whatif.html",
-        case=case,
+        case=found,
         assessment=after,
         change=change,
         tiles=said.tiles(after, before),
         back=back,
         question=FIELDS[change.field].label,
         words=said.Words(),
+        compare_url=url_for(
+            "teaching.compare_cases", a=found.id, what_if=token, view="present", back="what-if"
+        ),
     )
 
 
 SLIDE = re.compile(r"[0-9]{1,4}", re.ASCII)
-BACKS = {"cases", "case", "present"}
-# The query keys /compare reads, and the values each may have (None: a case id). Any other
-# key is ignored, never handed to url_for, where "_scheme" or "endpoint" would change a link.
+BACKS = {"cases", "case", "present", "what-if"}
+# The query keys /compare reads, and the values each may have (None: a case id, or a what-if
+# that apply() judges). Any other key is ignored, never handed to url_for, where "_scheme" or
+# "endpoint" would change a link.
 COMPARE_ARGS: dict[str, set[str] | None] = {
     "a": None,
     "b": None,
+    "what_if": None,
     "back": BACKS,
     "view": {"present"},
     "rows": {"all"},
@@ -264,7 +297,17 @@ def _compare_args() -> dict[str, str]:
 
 def _way_back(first: Case, args: dict[str, str]) -> tuple[str, str]:
     """Return where a comparison of cases leads back to: where it was asked from."""
-    back = args.get("back", "cases")
+    back = args.get("back", "what-if" if "what_if" in args else "cases")
+    if back == "what-if" and "what_if" in args:
+        if args.get("view") == "present":
+            return (
+                url_for("teaching.present_what_if", case_id=first.id, what_if=args["what_if"]),
+                "Back to the what-if slide",
+            )
+        return (
+            url_for("teaching.case_what_if", case_id=first.id, what_if=args["what_if"]),
+            "Back to the what-if",
+        )
     if back == "case":
         return url_for("teaching.case", case_id=first.id), f"Back to {first.title}"
     if back == "present":
@@ -280,29 +323,47 @@ def compare_cases():
     """Compare two teaching cases, chosen by id (invented cases: their ids may be in a URL)."""
     book = cases_of()
     args = _compare_args()
-    first, second = book.get(args.get("a", "")), book.get(args.get("b", ""))
-    if first is None or second is None:
+    first = book.get(args.get("a", ""))
+    second = book.get(args.get("b", "")) if "what_if" not in args else None
+    if first is None or (second is None and "what_if" not in args):
         abort(404)
     back = _way_back(first, args)
     presenting = args.get("view") == "present"
-    if first.id == second.id:
+    rules = rules_of()
+    before = assess(rules, first.answers)
+    if second is not None and first.id == second.id:
         page = render_template(
             "teaching/compare_same.html", case=first, book=book, back=back, presenting=presenting
         )
         return page, 400
-    rules = rules_of()
-    comparison = Comparison(assess(rules, first.answers), assess(rules, second.answers))
+    if second is not None:
+        after, names = assess(rules, second.answers), (first.title, second.title)
+    else:
+        try:
+            after, change = changed_by(before, args["what_if"])
+        except InputError as error:
+            message = f"{what_if_message(error)} Go back to the case and choose a what-if again."
+            page = render_template(
+                "errors/error.html", code=400, title="Bad Request", message=message
+            )
+            return page, 400
+        asked = f"What if: {FIELDS[change.field].label} were {lower_first(change.now)}"
+        names = (first.title, asked)
+    comparison = Comparison(before, after)
     everything = args.get("rows") == "all"
     return render_template(
         "teaching/compare_present.html" if presenting else "teaching/compare.html",
         comparison=comparison,
-        names=(first.title, second.title),
+        names=names,
         cases=(first, second),
         only_differences=_only_differences(comparison, everything),
         back=back,
         all_rows_url=url_for("teaching.compare_cases", **{**args, "rows": "all"}),
         differences_url=url_for(
             "teaching.compare_cases", **{k: v for k, v in args.items() if k != "rows"}
+        ),
+        table_url=url_for(
+            "teaching.compare_cases", **{k: v for k, v in args.items() if k != "view"}
         ),
     )
 
