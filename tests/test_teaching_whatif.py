@@ -185,3 +185,36 @@ def test_a_slides_what_if_is_an_address_that_leads_back_to_the_slide(client):
     ).get_data(as_text=True)
     assert f'href="/cases/pl7-fibrosis/present#slide-{slide}" data-back' in shown
     assert "Side by side with the case" in shown
+
+
+def _what_ifs_that_change_a_caution() -> list[tuple[str, str]]:
+    """Every (case, offered what-if) of the cases file after which the cautions differ."""
+    found = []
+    for case in BOOK.cases:
+        tokens = {o.token for offers in what_ifs(ASSESSED[case.id]).values() for o in offers}
+        for token in sorted(tokens):
+            after, _ = changed_by(ASSESSED[case.id], token)
+            if [f.rule.id for f in after.cautions] != [
+                f.rule.id for f in ASSESSED[case.id].cautions
+            ]:
+                found.append((case.id, token))
+    return found
+
+
+CAUTION_WHAT_IFS = _what_ifs_that_change_a_caution()
+
+
+def test_some_what_if_changes_a_caution():
+    assert CAUTION_WHAT_IFS
+
+
+@pytest.mark.parametrize(("case_id", "token"), CAUTION_WHAT_IFS, ids="-".join)
+def test_a_case_beside_its_what_if_starts_with_each_columns_cautions(client, case_id, token):
+    after, _ = changed_by(ASSESSED[case_id], token)
+    for view in ("", "present"):
+        query = urlencode({"a": case_id, "what_if": token, "view": view})
+        row = caution_row(client.get(f"/compare?{query}").get_data(as_text=True))
+        for cell, assessment in zip(cells(row)[:2], (ASSESSED[case_id], after), strict=True):
+            titles = [f.rule.title for f in assessment.cautions]
+            assert all(str(escape(title)) in cell for title in titles)
+            assert (cell == "None") is not bool(titles)

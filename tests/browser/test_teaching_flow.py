@@ -265,6 +265,8 @@ def test_a_quiz_is_marked_in_the_page_and_sends_nothing(
     assert not [r for r in sent if r.startswith("POST") or "quiz" in r.split("?")[0]], sent
     expect(page.get_by_role("region", name="Your answers, marked")).to_be_focused()
     no_violations(page)  # marked
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def test_a_quiz_without_javascript_is_marked_by_the_reply(no_js_page: Page, teaching) -> None:

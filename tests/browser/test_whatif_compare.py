@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
@@ -181,11 +182,19 @@ def _pair_with_and_without_cautions(teaching) -> tuple[str, str, list[str]]:
 
 def test_every_comparison_shows_its_cautions_first(page: Page, teaching, no_violations) -> None:
     first, second, cautions = _pair_with_and_without_cautions(teaching)
-    for view in ("", "&view=present"):
-        page.goto(f"/compare?a={first}&b={second}{view}")
+    offer, _ = _offer(teaching, second)
+    for address in (
+        f"/compare?a={first}&b={second}",
+        f"/compare?a={first}&b={second}&view=present",
+        f"/compare?a={second}&what_if={quote(offer.token)}&view=present",  # beside its what-if
+    ):
+        page.goto(address)
         row = page.get_by_role("table").first.get_by_role("row").nth(1)  # after the heads
         expect(row.get_by_role("rowheader")).to_have_text("Cautions: these factors may not apply")
-        expect(row.get_by_role("cell").nth(0)).to_have_text("None")
+        if "what_if" not in address:
+            expect(row.get_by_role("cell").nth(0)).to_have_text("None")
         for title in cautions:
-            expect(row.get_by_role("cell").nth(1)).to_contain_text(title)
+            expect(row.get_by_role("cell").nth(0 if "what_if" in address else 1)).to_contain_text(
+                title
+            )
         no_violations(page)
