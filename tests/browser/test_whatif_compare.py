@@ -152,7 +152,9 @@ def test_back_forward_and_reload_after_a_what_if_on_a_case(
     expect(page).to_have_url(what_if)
 
 
-def test_escape_after_a_presenter_what_if_returns_to_the_slide(page: Page, teaching) -> None:
+def test_escape_after_a_presenter_what_if_returns_to_the_slide(
+    page: Page, teaching, no_violations
+) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto("/cases/pl7-fibrosis/present#slide-4")
     expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
@@ -161,6 +163,7 @@ def test_escape_after_a_presenter_what_if_returns_to_the_slide(page: Page, teach
     heading = page.get_by_role("heading", level=1, name=re.compile("^What if: "))
     expect(heading).to_be_visible()
     expect(page.locator("body.deck")).to_have_count(1)  # the deck's keys are ready
+    no_violations(page)
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/cases/pl7-fibrosis/present#slide-4$"))
     expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
