@@ -184,7 +184,18 @@ def test_a_slides_what_if_is_an_address_that_leads_back_to_the_slide(client):
         "/cases/pl7-fibrosis/present/what-if?" + urlencode({"what_if": token, "slide": slide})
     ).get_data(as_text=True)
     assert f'href="/cases/pl7-fibrosis/present#slide-{slide}" data-back' in shown
-    assert "Side by side with the case" in shown
+    # Side by side as slides, and back to this what-if slide, which leads back to its slide.
+    compare = re.search(r'<a href="([^"]+)">Side by side with the case</a>', shown).group(1)
+    slides = client.get(compare.replace("&amp;", "&")).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)" data-back>Back to the what-if slide</a>', slides)
+    assert back and f"slide={slide}" in back.group(1)
+    assert client.get(back.group(1).replace("&amp;", "&")).get_data(as_text=True) == shown
+
+
+@pytest.mark.parametrize("slide", ["²", "-1", "9" * 50, "x"])
+def test_a_comparison_with_a_bad_slide_is_a_400(client, slide):
+    query = urlencode({"a": "pl7-fibrosis", "what_if": "age_at_onset=60", "slide": slide})
+    assert client.get(f"/compare?{query}").status_code == 400
 
 
 def _what_ifs_that_change_a_caution() -> list[tuple[str, str]]:

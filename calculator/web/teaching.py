@@ -266,7 +266,12 @@ def present_what_if(case_id: str):
         question=FIELDS[change.field].label,
         words=said.Words(),
         compare_url=url_for(
-            "teaching.compare_cases", a=found.id, what_if=token, view="present", back="what-if"
+            "teaching.compare_cases",
+            a=found.id,
+            what_if=token,
+            view="present",
+            back="what-if",
+            **({"slide": str(int(slide))} if SLIDE.fullmatch(slide) else {}),
         ),
     )
 
@@ -280,6 +285,7 @@ COMPARE_ARGS: dict[str, set[str] | None] = {
     "a": None,
     "b": None,
     "what_if": None,
+    "slide": None,  # the slide a what-if was asked from: digits, checked below
     "back": BACKS,
     "view": {"present"},
     "rows": {"all"},
@@ -292,6 +298,8 @@ def _compare_args() -> dict[str, str]:
     for key, allowed in COMPARE_ARGS.items():
         if allowed is not None and key in args and args[key] not in allowed:
             abort(400)
+    if "slide" in args and not SLIDE.fullmatch(args["slide"]):
+        abort(400)
     return args
 
 
@@ -300,8 +308,11 @@ def _way_back(first: Case, args: dict[str, str]) -> tuple[str, str]:
     back = args.get("back", "what-if" if "what_if" in args else "cases")
     if back == "what-if" and "what_if" in args:
         if args.get("view") == "present":
+            slide = {"slide": args["slide"]} if "slide" in args else {}
             return (
-                url_for("teaching.present_what_if", case_id=first.id, what_if=args["what_if"]),
+                url_for(
+                    "teaching.present_what_if", case_id=first.id, what_if=args["what_if"], **slide
+                ),
                 "Back to the what-if slide",
             )
         return (
