@@ -344,6 +344,185 @@
     });
   }
 
+  // ---- The live summary beside the form (issue 19) ------------------------------------
+  // As answers are given, ask POST /api/v3/assess (the JSON API, in the body: never in a URL)
+  // and name, in the panel, the cautions, the factors present (strongest evidence first) and
+  // the answers that would assess more. Nothing is stored. The panel is a polite live region:
+  // it never takes the focus, and it changes only when what it says changes.
+  var EFFECT_ORDER = { adverse: 0, favourable: 1 };
+  var EVIDENCE_ORDER = { consistent: 0, mixed: 1, limited: 2 };
+
+  function readNumber(text, spec) {
+    if (spec.percent) { text = text.replace(/%\s*$/, "").trim(); }
+    if (text.indexOf(",") >= 0 && text.indexOf(".") < 0 && text.split(",").length === 2) {
+      var parts = text.split(",");
+      if (parts[1].length === 3) { return null; }  // 1,800: a thousand apart; the form asks
+      text = parts[0] + "." + parts[1];
+    }
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) { return null; }
+    return parseFloat(text);
+  }
+
+  function liveAnswers(form, specs) {
+    var data = new FormData(form);  // what the form would send: disabled (hidden) questions left out
+    var body = {};
+    var unread = [];
+    Object.keys(specs).forEach(function (name) {
+      var spec = specs[name];
+      var value = (data.get(name) || "").toString().trim();
+      if (!value) { return; }
+      if (!spec.number) { body[name] = value; return; }
+      var number = readNumber(value, spec);
+      var factor = 1;
+      if (spec.units) { factor = spec.units[(data.get(name + "_unit") || "").toString()]; }
+      if (number === null) { unread.push(spec.label); return; }
+      if (!factor) { unread.push(spec.label + " (choose its unit)"); return; }
+      body[name] = Math.round(number * factor * 1e6) / 1e6;
+    });
+    return { body: body, unread: unread };
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function namedList(specs, names) {
+    var line = element("p", "live-needed");
+    line.appendChild(element("strong", "", "Answers that would assess more: "));
+    names.forEach(function (name, i) {
+      var link = element("a", "", specs[name].label);
+      link.href = "#" + specs[name].anchor;
+      // The comma kept with the answer before it, so that no line starts with one.
+      var item = element("span", "live-needed-item");
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(i < names.length - 1 ? "," : "."));
+      if (i > 0) { line.appendChild(document.createTextNode(" ")); }
+      line.appendChild(item);
+    });
+    return line;
+  }
+
+  function liveView(answer, specs, unread) {
+    var parts = [];
+    if (unread.length) {
+      parts.push(element("p", "live-unread", "Not read yet: " + unread.join("; ") +
+        ". The full result will say what to correct."));
+    }
+    if (answer.cautions.length) {
+      var cautions = element("ul", "live-cautions");
+      answer.cautions.forEach(function (caution) {
+        var item = element("li", "live-caution");
+        item.appendChild(element("strong", "", "⚠ " + caution.title));
+        item.appendChild(document.createTextNode(": " + caution.reason));
+        cautions.appendChild(item);
+      });
+      parts.push(element("p", "live-label", "Cautions: these factors may not apply"), cautions);
+    }
+    var present = answer.factors.filter(function (f) { return f.status === "present"; });
+    present.sort(function (a, b) {
+      return (EFFECT_ORDER[a.effect] - EFFECT_ORDER[b.effect]) ||
+        (EVIDENCE_ORDER[a.evidence] - EVIDENCE_ORDER[b.evidence]);
+    });
+    if (present.length) {
+      parts.push(element("p", "live-label", "Present, the strongest evidence first:"));
+      var list = element("ul", "live-present");
+      present.forEach(function (f) {
+        var item = element("li", "glance-item glance-item--" + f.effect + " glance-item--" + f.evidence);
+        item.setAttribute("data-live-present", f.id);
+        item.appendChild(element("strong", "", f.title));
+        item.appendChild(document.createTextNode(" (" + f.effect + "; "));
+        item.appendChild(element("span", "glance-evidence", f.evidence + " evidence"));
+        item.appendChild(document.createTextNode("): " + f.reason));
+        list.appendChild(item);
+      });
+      parts.push(list);
+    } else {
+      parts.push(element("p", "", "No documented factor is present in these answers so far."));
+    }
+    var setAside = answer.factors.filter(function (f) { return f.set_aside_by; });
+    if (setAside.length) {
+      parts.push(element("p", "live-set-aside", "Set aside by a caution: " +
+        setAside.map(function (f) { return f.title; }).join("; ") + "."));
+    }
+    var needed = [];
+    answer.factors.forEach(function (f) {
+      if (f.status !== "not_assessed" || f.set_aside_by) { return; }
+      f.missing_inputs.forEach(function (name) {
+        if (specs[name] && needed.indexOf(name) < 0) { needed.push(name); }
+      });
+    });
+    needed.sort(function (a, b) { return specs[a].order - specs[b].order; });  // the form's order
+    if (needed.length) { parts.push(namedList(specs, needed)); }
+    return parts;
+  }
+
+  function liveSummary(form, panel) {
+    var specs;
+    try { specs = JSON.parse(panel.getAttribute("data-live-fields")); } catch (e) { return; }
+    if (!window.fetch || !window.FormData) { return; }
+    var body = panel.querySelector("[data-live-body]");
+    var url = panel.getAttribute("data-live");
+    var timer = null;
+    var said = "";
+    var pending = null;
+    panel.hidden = false;
+    form.parentNode.classList.add("form-layout--live");
+
+    function show(nodes, key) {
+      if (key === said) { return; }  // nothing new: nothing announced
+      said = key;
+      while (body.firstChild) { body.removeChild(body.firstChild); }
+      nodes.forEach(function (node) { body.appendChild(node); });
+    }
+
+    function update() {
+      var read = liveAnswers(form, specs);
+      if (!Object.keys(read.body).length) {
+        show([element("p", "", "Answer a question to see the factors it shows.")], "empty");
+        return;
+      }
+      if (pending) { pending.abort(); }
+      pending = window.AbortController ? new AbortController() : null;
+      window.fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(read.body),
+        credentials: "same-origin",
+        cache: "no-store",
+        signal: pending ? pending.signal : undefined
+      }).then(function (response) {
+        return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
+      }).then(function (got) {
+        if (!got.ok) {
+          var names = (got.answer.errors || []).map(function (e) {
+            return specs[e.field] ? specs[e.field].label + ": " + e.message : e.message;
+          });
+          show([element("p", "live-unread", "Not updated until an answer is corrected. " +
+            names.join(" "))], "error:" + names.join("|"));
+          return;
+        }
+        var nodes = liveView(got.answer, specs, read.unread);
+        var key = nodes.map(function (n) { return n.textContent; }).join("\n");
+        show(nodes, key);
+      }).catch(function (error) {
+        if (error && error.name === "AbortError") { return; }
+        show([element("p", "live-unread", "The summary could not be updated. " +
+          "Show the full result still works.")], "failed");
+      });
+    }
+
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(update, 400);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    update();
+  }
+
   function init() {
     var form = document.querySelector("form.answers");
     if (form) {
@@ -357,6 +536,8 @@
       });
       syncAskedUnless(form);
       form.addEventListener("change", function () { syncAskedUnless(form); });
+      var live = document.querySelector("[data-live]");
+      if (live) { liveSummary(form, live); }
     }
     var result = document.querySelector("form[data-keep-answers], form[data-keep-what-if]");
     if (result) { keepTheResult(result); }

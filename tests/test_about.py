@@ -213,3 +213,14 @@ def test_a_missing_api_address_still_answers_json(client):
     assert response.get_json() == {
         "errors": [{"field": "body", "message": "There is no page at this address."}]
     }
+
+
+def test_every_page_names_an_icon_that_is_served(client) -> None:
+    # No 404 for a favicon: pages link the icon, and /favicon.ico leads to it.
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert match, "the page names no icon"
+    icon = client.get(match.group(1))
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    habit = client.get("/favicon.ico")
+    assert habit.status_code == 301 and habit.headers["Location"].endswith(match.group(1))

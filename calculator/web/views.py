@@ -11,6 +11,7 @@ from ..core.engine import assess
 from ..core.inputs import FIELDS, Inputs, lower_first
 from ..loaded import cases_of, rules_of
 from .forms import FORM_GROUPS, AnswersForm
+from .live import LIVE_FIELDS
 from .result import asked_what_if, hidden_inputs, show_result, show_what_if, what_if_choices
 
 bp = Blueprint("calculator", __name__)
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_words"] = said.status_words
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.globals["what_if_choices"] = what_if_choices
+    app.jinja_env.globals["live_fields"] = LIVE_FIELDS
     app.jinja_env.filters["lower_first"] = lower_first
     # What never changes for a factor (explanation, evidence, references), rendered once.
     bodies = app.jinja_env.globals["factor_bodies"] = {}

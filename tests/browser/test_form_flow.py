@@ -56,7 +56,7 @@ def test_result_lists_the_adverse_factors_present_and_the_disclaimer(page: Page,
     pmid = next(r.pmid for r in expected.finding("age_over_60").rule.references if r.pmid)
     reference = age_factor.get_by_role("link", name=f"PMID {pmid}")
     expect(reference).to_be_hidden()  # folded away until asked for
-    age_factor.get_by_text(re.compile(r"^Explanation, evidence")).click()
+    age_factor.get_by_text(re.compile(r"^Evidence and references")).click()
     expect(reference).to_be_visible()
 
     expect(section(page, "Favourable factors present")).to_contain_text("None.")

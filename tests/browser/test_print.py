@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from calculator.core.words import DISCLAIMER
+
 from .pages import RESULT_TITLE, your_answers
 
 
@@ -16,9 +18,11 @@ def test_the_printed_result_carries_the_disclaimer(page: Page, form) -> None:
 
     page.emulate_media(media="print")
 
-    disclaimer = page.get_by_role("note")
-    expect(disclaimer).to_be_visible()
-    expect(disclaimer).to_contain_text("Not medical advice: ")
+    # On paper the disclaimer is said in full at the top (beside a space for the patient's
+    # label), where the screen has its one-line note, and again at the foot.
+    top = page.get_by_role("main").get_by_text(DISCLAIMER, exact=True)
+    expect(top).to_be_visible()
+    expect(page.get_by_text("Patient label", exact=True)).to_be_visible()
     expect(page.get_by_role("contentinfo")).to_be_visible()
     expect(page.get_by_role("contentinfo")).to_contain_text("Not medical advice.")
     expect(page.get_by_text("Printed from the ASyS prognostic factor calculator")).to_be_visible()
