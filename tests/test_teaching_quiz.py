@@ -6,6 +6,8 @@ import logging
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from calculator.core.engine import Status, assess
@@ -138,3 +140,25 @@ def test_a_marked_quiz_keeps_nothing(csrf_app, caplog):
     logged = "\n".join(r.getMessage() + str(r.args or "") for r in caplog.records)
     for name in guesses:
         assert name not in logged
+
+
+KEY = {item.name: item for item in quiz_items(assess(RULES, BOOK.get(MDA5).answers))}
+QUIZ_FIELDS = list(KEY)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(QUIZ_FIELDS), st.text(max_size=20)),
+        st.one_of(st.text(max_size=30), st.sampled_from(["present", "set_aside", "shown"])),
+        max_size=12,
+    )
+)
+def test_any_guesses_are_marked_never_a_500(app, data):
+    response = app.test_client().post(f"/cases/{MDA5}/quiz", data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for name, item in KEY.items():
+        guess = data.get(name)
+        expected = "none" if guess not in dict(item.choices) else "wrong"
+        assert verdict(html, name) == ("right" if guess == item.answer else expected)
