@@ -173,6 +173,7 @@
     var found = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "action" || el.name === "what_if") { return; }
+      if (prefix === undefined && el.name.indexOf("was-") === 0) { return; }  // the answers before Change
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
       if (prefix !== undefined) {
         if (el.name.indexOf(prefix) !== 0) { return; }
@@ -271,6 +272,61 @@
     form.submit();  // before the page has loaded: the browser replaces this history entry
   }
 
+  // ---- The form follows the record (issue 19, point 4) ----
+  // The change from the lung-function value up to a year before to the most recent one, shown
+  // as it is typed ("−7 points"), read as the form reads it ("68%", a decimal comma). The
+  // output is not a live region: it is read where it stands, not announced on each keystroke.
+  function typedNumber(input) {
+    var text = input.value.trim();
+    var value = readNumber(text, { percent: true });  // as the live summary reads it
+    var low = Number(input.getAttribute("data-min"));
+    var high = Number(input.getAttribute("data-max"));
+    if (value === null || value < low || value > high) { return null; }
+    var decimals = text.replace(/%\s*$/, "").replace(",", ".").split(".")[1] || "";
+    return { value: value, places: decimals.length };
+  }
+
+  function showChange(output) {
+    var names = output.getAttribute("data-change").split(" ");
+    var now = typedNumber(document.getElementById(names[0]));
+    var before = typedNumber(document.getElementById(names[1]));
+    if (!now || !before) { output.textContent = ""; return; }
+    var places = Math.max(now.places, before.places);
+    var scale = Math.pow(10, places);
+    var change = (Math.round(now.value * scale) - Math.round(before.value * scale)) / scale;
+    var size = Math.abs(change).toFixed(places);
+    if (places > 0) { size = size.replace(/0+$/, "").replace(/\.$/, ""); }
+    var sign = change < 0 ? "\u2212" : change > 0 ? "+" : "";
+    output.textContent = sign + size + (Math.abs(change) === 1 ? " point" : " points");
+  }
+
+  function lungChanges(form) {
+    var outputs = form.querySelectorAll("output[data-change]");
+    function all() { outputs.forEach(showChange); }
+    all();
+    form.addEventListener("input", all);
+    window.addEventListener("pageshow", all);
+  }
+
+  // An error summary's link goes to the field with its question and its error message in view
+  // (the browser alone scrolls the field to the top, its label and message above the screen),
+  // clear of the submit bar at the foot.
+  function errorLinks(summary) {
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        var row = field.closest("tr");
+        var errors = row && row.previousElementSibling;
+        var shown = errors && errors.classList.contains("lung-errors") ? errors
+          : field.closest(".question") || field;
+        event.preventDefault();
+        shown.scrollIntoView({ block: "start" });
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
+
   function copyButtons() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var text = document.getElementById(button.getAttribute("data-copy"));
@@ -359,7 +415,7 @@
       if (parts[1].length === 3) { return null; }  // 1,800: a thousand apart; the form asks
       text = parts[0] + "." + parts[1];
     }
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) { return null; }
+    if (!/^[+-]?([0-9]+(\.[0-9]+)?|\.[0-9]+)$/.test(text)) { return null; }  // as the server reads it
     return parseFloat(text);
   }
 
@@ -536,6 +592,7 @@
       });
       syncAskedUnless(form);
       form.addEventListener("change", function () { syncAskedUnless(form); });
+      lungChanges(form);
       var live = document.querySelector("[data-live]");
       if (live) { liveSummary(form, live); }
     }
@@ -563,6 +620,7 @@
     if (quiz) { quizMarks(quiz); }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
+    if (summary && form) { errorLinks(summary); }  // the form's: links to its fields
   }
 
   if (document.readyState === "loading") {

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
 from calculator.core.engine import assess
-from calculator.core.inputs import FIELDS, GROUPS, ILD_ONLY_FIELDS, Inputs, format_number
+from calculator.core.inputs import DERIVED, FIELDS, GROUPS, ILD_ONLY_FIELDS, Inputs, format_number
 from calculator.core.words import glance
+from calculator.web.forms import LUNG_ROWS
 
-from .helpers import is_checked, present_in_summary
+from .helpers import is_checked, present_in_summary, title_of
 
 NUMBER_FIELDS = [name for name, spec in FIELDS.items() if spec.is_number]
 CHOICE_FIELDS = [name for name, spec in FIELDS.items() if not spec.is_number]
@@ -312,3 +314,170 @@ def test_whole_number_fields_ask_for_a_numeric_keyboard(client):
     html = page_text(client.get("/"))
     assert re.search(r'inputmode="numeric" id="age_at_onset"', html)
     assert re.search(r'inputmode="decimal" id="fvc_percent_predicted"', html)
+
+
+# The form follows the record (issue 19, point 4) ----------------------------------------------
+
+
+def lung_row(html: str, name: str) -> str:
+    """Return the table row of the lung-function table that holds a field's input."""
+    at = html.index(f'name="{name}"')
+    return html[html.rindex("<tr>", 0, at) : html.index("</tr>", at)]
+
+
+def test_lung_function_now_and_a_year_before_are_one_row_of_a_table(client):
+    html = page_text(client.get("/"))
+    assert LUNG_ROWS and {row.decline.name for row in LUNG_ROWS} <= set(DERIVED)
+    for row in LUNG_ROWS:
+        tr = lung_row(html, row.now)
+        assert f'name="{row.before}"' in tr
+        assert f'<th scope="row" id="{row.now}-row">{FIELDS[row.now].label}</th>' in tr
+        for name in (row.now, row.before):  # each input labelled by its own question
+            assert f'<label class="visually-hidden" for="{name}">{FIELDS[name].label}</label>' in tr
+            assert f'id="{name}-hint"' in html
+    table = html[html.index('<table class="lung-table">') : html.index("</table>")]
+    assert table.count('<th scope="col"') == 3
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "shown"),
+    [
+        ("65", "72%", "−7 points"),
+        ("41,5", "40", "+1.5 points"),
+        ("70", "69", "+1 point"),
+        ("60", "60", "0 points"),
+        ("60", "9", ""),
+        ("60", "", ""),
+        ("1,800", "60", ""),
+    ],
+)
+def test_the_change_is_shown_as_typed_when_the_form_comes_back(client, now, before, shown):
+    """Without JavaScript the server writes the change when it shows the form again."""
+    row = LUNG_ROWS[0]
+    data = {"ild": "present", row.now: now, row.before: before, "action": f"change:{row.now}"}
+    html = page_text(client.post("/", data=data))
+    assert re.search(rf'<output id="{row.decline.name}"[^>]*>{re.escape(shown)}</output>', html)
+
+
+def crp_typed_in(unit: str) -> dict[str, str]:
+    """Answers with CRP typed in a unit the form offers, as a person types it."""
+    return {"ild": "present", "crp_mg_per_l": "1,8", "crp_mg_per_l_unit": unit}
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([\w-]+)" value="([^"]*)">', html))
+
+
+def test_the_crp_unit_entered_is_kept_in_the_answers_the_notes_and_change(client):
+    spec = FIELDS["crp_mg_per_l"]
+    (code, label, factor) = spec.form_units[-1]  # mg/dL: not the API's own unit
+    assert factor != 1
+    result = page_text(client.post("/", data=crp_typed_in(code)))
+    in_rules_unit = f"{format_number(Decimal('1.8') * factor)} {spec.unit}"
+    said = f"1.8 {label} ({in_rules_unit})"
+    assert f"<dt>{spec.label}</dt><dd>{said}</dd>" in result
+    assert f"- {spec.label}: {said}\n" in result  # the text for the notes
+    assert f"CRP: {in_rules_unit}" in result  # the reason: in the rules' unit
+    kept = hidden_fields(result)
+    assert kept["crp_mg_per_l"] == "1.8" and kept["crp_mg_per_l_unit"] == code
+    # Change: the form comes back as typed, the unit chosen.
+    form = page_text(client.post("/", data={**kept, "action": "change:crp_mg_per_l"}))
+    assert value_of(form, "crp_mg_per_l") == "1.8"
+    assert is_checked(form, "crp_mg_per_l_unit", code)
+    again = page_text(client.post("/", data=kept))
+    assert f"<dt>{spec.label}</dt><dd>{said}</dd>" in again
+
+
+def test_a_what_if_on_the_crp_reads_in_the_unit_it_asks_in(client):
+    spec = FIELDS["crp_mg_per_l"]
+    code = spec.form_units[-1][0]
+    data = {**crp_typed_in(code), "what_if": "crp_mg_per_l=5"}
+    html = page_text(client.post("/", data=data))
+    assert f"<dt>{spec.label}</dt><dd>5 {spec.unit} <strong>(changed; was 1.8" in html
+    assert hidden_fields(html)["crp_mg_per_l_unit"] == code  # the answers given, as typed
+
+
+def test_after_change_one_button_returns_to_the_result_which_marks_the_change(client):
+    answers = {"age_at_onset": "65", "ild": "present", "ild_course": "progressive"}
+    form = page_text(client.post("/", data={**answers, "action": "change:age_at_onset"}))
+    was = {k: v for k, v in hidden_fields(form).items() if k.startswith("was-")}
+    assert was == {f"was-{k}": v for k, v in answers.items()}
+    question = form.index('id="age_at_onset"')
+    back = form.index("Back to the result with this change")
+    assert question < back < form.index('name="myositis"')  # right after the question
+    assert form.count("Back to the result with this change") == 1
+    row = LUNG_ROWS[0]
+    table = page_text(client.post("/", data={**answers, "action": f"change:{row.before}"}))
+    back = table.index("Back to the result with this change")
+    assert table.index("</table>") < back < table.index(f'id="{row.now}-hint"')  # before hints
+
+    result = page_text(client.post("/", data={**was, **answers, "age_at_onset": "58"}))
+    marked = re.findall(r'answers-row--changed"><dt>([^<]*)</dt><dd>([^<]*) <strong', result)
+    assert marked == [(FIELDS["age_at_onset"].label, "58 years")]
+    assert "(was 65 years)" in result
+    same = page_text(client.post("/", data={**was, **answers}))
+    assert "answers-row--changed" not in same
+
+
+def test_the_answers_before_change_survive_an_error(client):
+    was = {"was-age_at_onset": "65"}
+    form = page_text(client.post("/", data={**was, "age_at_onset": "sixty"}))
+    assert "There is a problem" in form
+    assert hidden_fields(form)["was-age_at_onset"] == "65"
+    assert "Back to the result with this change" not in form  # no question was asked for
+
+
+def test_a_crp_carried_in_mg_per_dl_means_the_same_value_wherever_it_is_posted(client, rules):
+    """Hazard H25: the answers a page carries may hold CRP in the unit typed; every form that
+    takes them back converts it, so that 1.8 mg/dL is never read as 1.8 mg/L."""
+    spec = FIELDS["crp_mg_per_l"]
+    code, _, factor = spec.form_units[-1]
+    converted = float(Decimal("1.8") * factor)
+    status = {
+        value: next(
+            f.status.value
+            for f in assess(rules, Inputs(ild="present", crp_mg_per_l=value)).findings
+            if f.rule.id == "raised_crp"
+        )
+        for value in (1.8, converted)
+    }
+    assert status[1.8] != status[converted]  # the unit decides the factor: the test can tell
+    result = page_text(client.post("/", data=crp_typed_in(code)))
+    kept = hidden_fields(result)
+    assert kept["crp_mg_per_l_unit"] == code
+    again = page_text(client.post("/", data=kept))
+    what_if = page_text(client.post("/", data={**kept, "what_if": "age_at_onset=70"}))
+    start = what_if.index('action="/compare"')
+    compare_form = what_if[start : what_if.index("</form>", start)]
+    compared = page_text(client.post("/compare", data=hidden_fields(compare_form)))
+    title = title_of(rules, "raised_crp")
+    for page in (result, again, what_if):
+        assert f"CRP: {format_number(converted)} {spec.unit}" in page
+        assert f'factor--{status[converted]} factor--adverse" id="factor-raised_crp"' in page
+    assert f"{title} ({status[converted].replace('_', ' ')}: adverse)" in compared
+
+
+@pytest.mark.parametrize("action", ["clear", None])
+def test_the_answers_before_change_are_never_echoed_by_clear_or_without_a_token(
+    client, csrf_app, action
+):
+    data = {"was-age_at_onset": "65", "age_at_onset": "70"}
+    if action:
+        page = page_text(client.post("/", data={**data, "action": action}))
+    else:
+        page = page_text(csrf_app.test_client().post("/", data=data))  # no valid CSRF token
+    assert "was-" not in page
+
+
+def test_a_lung_function_error_is_said_above_its_row_naming_the_value(client):
+    row = LUNG_ROWS[0]
+    data = {"ild": "present", row.now: "5", row.before: "1,800"}
+    response = client.post("/", data=data)
+    html = page_text(response)
+    assert response.status_code == 400
+    errors = html[html.index('<tr class="lung-errors">') : html.index(f'id="{row.now}-row"')]
+    for name in (row.now, row.before):
+        assert_error_beside(html, name)
+        assert f'id="{name}-error"' in errors
+        assert f"</span> {FIELDS[name].label}: " in errors
+        assert f'aria-describedby="{name}-hint {name}-error"' in lung_row(html, name)

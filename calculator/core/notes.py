@@ -6,7 +6,7 @@ from .engine import Assessment, Status
 from .inputs import FIELDS
 from .rules import Effect
 from .whatif import Change
-from .words import DISCLAIMER, Words, answers, ranked, scope_words
+from .words import DISCLAIMER, Units, Words, answers, ranked, scope_words
 
 
 def notes_text(
@@ -16,11 +16,13 @@ def notes_text(
     *,
     what_if: Change | None = None,
     case_title: str | None = None,
+    units: Units | None = None,
 ) -> str:
     """Write the result as plain text for a patient's notes; the disclaimer last.
 
     A what-if's text says first that it is not the patient's result, and a
-    teaching case's that the patient is invented.
+    teaching case's that the patient is invented. A number reads in the unit it was
+    entered in (`units`), then in the rules' unit.
     """
     words = words or Words()
     reason, to_assess = words.reason, words.to_assess
@@ -63,7 +65,7 @@ def notes_text(
             "Does not apply: " + "; ".join(f"{f.rule.title} ({scope_words(f)})" for f in outside)
         )
     lines += ["", "Answers:"]
-    lines += [f"- {label}: {answer}" for _, label, answer in answers(assessment)]
+    lines += [f"- {label}: {answer}" for _, label, answer in answers(assessment, units)]
     lines += ["", "The number of factors is not a score: factors overlap and are not weighted."]
     lines += [DISCLAIMER]
     return "\n".join(lines) + "\n"

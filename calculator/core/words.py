@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Assessment, Finding, Status, Step
-from .inputs import FIELDS, QUANTITIES, format_number, lower_first
+from .inputs import FIELDS, QUANTITIES, FieldSpec, exact, format_number, lower_first
 from .rules import Effect, Evidence
 from .whatif import can_decide
 
@@ -212,16 +212,38 @@ def summary_line(assessment: Assessment) -> str:
 NOT_APPLICABLE = "Not applicable (no ILD)"
 
 
-def answers(assessment: Assessment) -> list[tuple[str, str, str]]:
+Units = dict[str, str]
+"""The unit each number was entered in, by field name ({"crp_mg_per_l": "mg_per_dl"}): display
+only, carried in the page's forms so that an answer reads as it was entered; the engine, the API
+and the rules work in each field's own unit."""
+
+
+def entered_unit(spec: FieldSpec, units: Units | None) -> tuple[str, str, int] | None:
+    """Return the form unit (code, label, factor) a number was entered in, if not the field's."""
+    code = units.get(spec.name) if units else None
+    return next((unit for unit in spec.form_units[1:] if unit[0] == code), None)
+
+
+def described(spec: FieldSpec, value: Any, units: Units | None = None) -> str:
+    """Say an answer in words, a number in the unit it was entered in and then in the unit the
+    rules use: "1.8 mg/dL (18 mg/L)"."""
+    unit = entered_unit(spec, units)
+    if unit is None or not spec.is_known(value):
+        return spec.describe(value)
+    return f"{format_number(exact(value) / unit[2])} {unit[1]} ({spec.describe(value)})"
+
+
+def answers(assessment: Assessment, units: Units | None = None) -> list[tuple[str, str, str]]:
     """Return every input as (name, label, answer in words), "Not known" included.
 
     A question that applies only when ILD is present reads "Not applicable (no
-    ILD)" when ILD is not present, rather than "Not known".
+    ILD)" when ILD is not present, rather than "Not known". A number reads in the
+    unit it was entered in (`units`), then in the rules' unit.
     """
     inputs = assessment.inputs
     rows = []
     for name, spec in FIELDS.items():
-        answer = spec.describe(getattr(inputs, name))
+        answer = described(spec, getattr(inputs, name), units)
         if spec.only_when and getattr(inputs, spec.only_when[0]) != spec.only_when[1]:
             answer = NOT_APPLICABLE
         rows.append((name, spec.label, answer))
@@ -349,8 +371,9 @@ def glance(assessment: Assessment, words: Words | None = None) -> Glance:
     )
 
 
-def known_answers(assessment: Assessment) -> dict[str, str]:
-    """Return the known answers as form values, to fill the form again."""
+def known_answers(assessment: Assessment, units: Units | None = None) -> dict[str, str]:
+    """Return the known answers as form values, to fill the form again: a number in the unit
+    it was entered in (`units`), else in the unit the API uses."""
     inputs = assessment.inputs
     found = {}
     for name, spec in FIELDS.items():
@@ -358,7 +381,9 @@ def known_answers(assessment: Assessment) -> dict[str, str]:
         if spec.is_known(value):
             found[name] = format_number(value) if spec.is_number else value.value
             if spec.form_units:
-                found[f"{name}_unit"] = spec.form_units[0][0]  # the unit the API uses
+                code, _, factor = entered_unit(spec, units) or spec.form_units[0]
+                found[name] = format_number(exact(value) / factor)
+                found[f"{name}_unit"] = code
     return found
 
 

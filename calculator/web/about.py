@@ -20,5 +20,6 @@ def about():
 
 @bp.get("/favicon.ico")
 def favicon():
-    """Point a browser that asks for /favicon.ico by habit (a JSON answer has no <link>) to the icon."""
+    """Point a browser that asks for /favicon.ico by habit (a JSON answer has no <link>) to the
+    icon."""
     return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -21,9 +21,11 @@ from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
 from ..core.inputs import (
+    DERIVED,
     FIELDS,
     GROUP_HINTS,
     GROUPS,
+    Decline,
     FieldSpec,
     InputError,
     Inputs,
@@ -34,26 +36,83 @@ from ..core.inputs import (
 )
 
 
+class LungRow(NamedTuple):
+    """A row of the lung-function table: the most recent value, the one up to a year before,
+    and the change between them as it is typed (the rules' decline, the other way round)."""
+
+    now: str
+    before: str
+    decline: Decline
+
+
+LUNG_ROWS = tuple(
+    LungRow(spec.inputs[1], spec.inputs[0], spec)
+    for spec in DERIVED.values()
+    if isinstance(spec, Decline)
+)
+LUNG_TABLE = "lung_function"
+"""Stands in a group's questions where the lung-function table goes: at its first value."""
+LUNG_FIELDS = frozenset(name for row in LUNG_ROWS for name in (row.now, row.before))
+
+
 class Group(NamedTuple):
-    """A fieldset of the form: its questions, and whether it applies only with ILD present."""
+    """A fieldset of the form: its questions, and whether it applies only with ILD present.
+
+    `fields` names each question in form order; LUNG_TABLE stands for the lung-function
+    table, put in the group of the most recent values, where the first of them was."""
 
     key: str
     title: str
     hint: str
     fields: tuple[str, ...]
     ild_only: bool
+    note: str = ""  # where its questions asked in the lung-function table are
 
 
+def _laid_out(members: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a group's questions with the lung-function values replaced by their table."""
+    first = LUNG_ROWS[0].now
+    return tuple(
+        LUNG_TABLE if name == first else name
+        for name in members
+        if name == first or name not in LUNG_FIELDS
+    )
+
+
+def _moved_note(members: tuple[str, ...]) -> str:
+    """Say where a group's questions asked in the lung-function table are, if it lost any."""
+    moved = [FIELDS[n].label for n in members if n in LUNG_FIELDS and n not in _TABLE_MEMBERS]
+    if not moved:
+        return ""
+    return (
+        f"{' and '.join(moved)} are asked beside the most recent values, "
+        f"under “{GROUPS[_TABLE_GROUP]}”."
+    )
+
+
+_TABLE_GROUP = FIELDS[LUNG_ROWS[0].now].group
+_TABLE_MEMBERS = frozenset(n for n, spec in FIELDS.items() if spec.group == _TABLE_GROUP)
 FORM_GROUPS = tuple(
     Group(
         key,
         title,
         GROUP_HINTS.get(key, ""),
-        members := tuple(name for name, spec in FIELDS.items() if spec.group == key),
+        _laid_out(members := tuple(name for name, spec in FIELDS.items() if spec.group == key)),
         all(FIELDS[name].ild_only for name in members),
+        _moved_note(members),
     )
     for key, title in GROUPS.items()
 )
+
+FORM_ORDER = tuple(
+    name
+    for group in FORM_GROUPS
+    for item in group.fields
+    for name in (
+        [n for row in LUNG_ROWS for n in (row.now, row.before)] if item == LUNG_TABLE else [item]
+    )
+)
+"""Every question in the order the form asks it (and the keyboard reaches it)."""
 
 
 MASKED_TOKEN_LIMIT = 512  # characters; a masked token has about 250
@@ -174,6 +233,74 @@ class AnswersForm(FlaskForm):
         for name, message in errors.items():
             self[name].errors = [message]
         return None if errors else inputs
+
+    def typed_number(self, name: str) -> Decimal | None:
+        """Return a number field's value as typed, in its own unit; None unless a plain number
+        in range."""
+        spec = FIELDS[name]
+        typed = as_typed_number(_text(self[name].data), spec)
+        number = parse_number(typed, spec.is_integer) if typed else None
+        if number is None or not spec.minimum <= number <= spec.maximum:
+            return None
+        return exact(number)
+
+    def change(self, row: LungRow) -> str:
+        """Say the change from the value up to a year before to the most recent one, as typed:
+        "−7 points"; empty unless both are numbers in range. Never what it means: the rules say."""
+        now, before = self.typed_number(row.now), self.typed_number(row.before)
+        return "" if now is None or before is None else points(now - before)
+
+    def entered_units(self) -> dict[str, str]:
+        """Return the unit each number with a choice of unit was entered in, by field name: for
+        display only, so that the answer reads as it was typed (never stored)."""
+        found = {}
+        for name, spec in FIELDS.items():
+            code = _text(self[f"{name}_unit"].data) if spec.form_units else ""
+            if _text(self[name].data) and _unit(spec, code) is not None:
+                found[name] = code
+        return found
+
+
+def points(change: Decimal) -> str:
+    """Write a change in percentage points with its sign: "−7 points", "+2.5 points", "0 points"."""
+    sign = "−" if change < 0 else "+" if change > 0 else ""  # a real minus sign
+    return f"{sign}{format_number(abs(change))} {'point' if abs(change) == 1 else 'points'}"
+
+
+WAS = "was"
+"""The prefix of the answers a result had, carried by the form opened from its Change buttons,
+so that the next result can mark the answers that were changed (display only, never stored)."""
+
+
+ANSWER_NAMES = frozenset(FIELDS) | {f"{name}_unit" for name, s in FIELDS.items() if s.form_units}
+
+
+def was_values(data: Any, changing: bool) -> dict[str, str]:
+    """Return the answers to carry as they were before Change: those the Change button sent
+    with it (`changing`), or those the form already carried (shown again after an error)."""
+    prefix = "" if changing else f"{WAS}-"
+    return {
+        key[len(prefix) :]: value
+        for key, value in data.items()
+        if key.startswith(prefix) and key[len(prefix) :] in ANSWER_NAMES and isinstance(value, str)
+    }
+
+
+def changed_answers(inputs: Inputs, data: Any) -> dict[str, tuple[Any, dict[str, str]]]:
+    """Return the answers that differ from those the result had before Change, each with
+    (its earlier value, the units it was entered in); empty when the form carried none."""
+    if not any(key.startswith(f"{WAS}-") for key in data):
+        return {}
+    earlier_form = AnswersForm(formdata=data, prefix=WAS, meta={"csrf": False})
+    earlier = earlier_form.to_inputs()
+    if earlier is None:
+        return {}
+    units = earlier_form.entered_units()
+    return {
+        name: (getattr(earlier, name), units)
+        for name in FIELDS
+        if getattr(earlier, name) != getattr(inputs, name)
+    }
 
 
 AMBIGUOUS_COMMA = (

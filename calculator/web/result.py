@@ -31,12 +31,15 @@ def show_result(
     assessment: Assessment,
     form: AnswersForm | None = None,
     baseline: Assessment | None = None,
+    units: said.Units | None = None,
     **extra: Any,
 ) -> str:
     """Render a result page: the summary, the factors, the answers and the text for the notes.
 
     For a what-if, `baseline` is the original: its tiles keep their order, and
-    `extra` says what changed (changed_field, was, before, change, ...).
+    `extra` says what changed (changed_field, was, before, change, ...). `units` are
+    those the numbers were entered in: the answers, the notes and the page's forms
+    keep them (display only).
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     words = said.Words()
@@ -53,13 +56,18 @@ def show_result(
         # A what-if page asks no further what-if of its own answers: one from there starts
         # from the answers given (its form carries them), so every what-if is one change.
         offers=what_ifs(assessment, _with_offers(assessment, case)) if baseline is None else {},
-        answers=said.answers(assessment),
+        answers=said.answers(assessment, units),
         askable=askable((baseline or assessment).inputs),
         glance=said.glance(assessment, words),
-        known=said.known_answers(assessment),
+        known=said.known_answers(assessment, units),
         form=form or AnswersForm(formdata=None),
         notes=notes_text(
-            assessment, now, words, what_if=change, case_title=case.title if case else None
+            assessment,
+            now,
+            words,
+            what_if=change,
+            case_title=case.title if case else None,
+            units=units,
         ),
         now=now,
         **extra,
@@ -98,25 +106,35 @@ def changed_by(assessment: Assessment, token: str) -> tuple[Assessment, Change]:
 
 
 def show_what_if(
-    assessment: Assessment, token: str, form: AnswersForm | None = None, case: Any = None
+    assessment: Assessment,
+    token: str,
+    form: AnswersForm | None = None,
+    case: Any = None,
+    units: said.Units | None = None,
 ) -> Any:
-    """Render the result with one answer changed, or the result with the what-if's error (400)."""
+    """Render the result with one answer changed, or the result with the what-if's error (400).
+
+    `units` are those the numbers were entered in (display only)."""
+    units = units or {}
     try:
         after, change = changed_by(assessment, token)
     except InputError as error:
         page = show_result(assessment, form, case=case, what_if_error=what_if_message(error))
         return page, 400
+    name = change.field
     return show_result(
         after,
         form,
         baseline=assessment,
         before={f.rule.id: f for f in assessment.findings},
-        changed_field=change.field,
+        changed_field=name,
         change=change,
         what_if=token,
-        was=change.was,
-        baseline_known=said.known_answers(assessment),
+        was=said.described(FIELDS[name], getattr(assessment.inputs, name), units),
+        baseline_known=said.known_answers(assessment, units),
         case=case,
+        # The changed answer reads as the what-if asked it, in the rules' unit.
+        units={field: code for field, code in units.items() if field != name},
     )
 
 

@@ -10,7 +10,15 @@ from ..core import words as said
 from ..core.engine import assess
 from ..core.inputs import FIELDS, Inputs, lower_first
 from ..loaded import cases_of, rules_of
-from .forms import FORM_GROUPS, AnswersForm
+from .forms import (
+    FORM_GROUPS,
+    LUNG_FIELDS,
+    LUNG_ROWS,
+    LUNG_TABLE,
+    AnswersForm,
+    changed_answers,
+    was_values,
+)
 from .live import LIVE_FIELDS
 from .result import asked_what_if, hidden_inputs, show_result, show_what_if, what_if_choices
 
@@ -40,22 +48,31 @@ def init_app(app: Flask) -> None:
             "ruleset": rules_of(),
             "fields": FIELDS,
             "form_groups": FORM_GROUPS,
+            "lung_rows": LUNG_ROWS,
+            "lung_table": LUNG_TABLE,
+            "lung_fields": LUNG_FIELDS,
             "not_applicable": said.NOT_APPLICABLE,
         }
     )
 
 
-def show_form(form: AnswersForm, status: int = 200, focus: str | None = None):
+def show_form(
+    form: AnswersForm,
+    status: int = 200,
+    focus: str | None = None,
+    was: dict[str, str] | None = None,
+):
     """Render the form, at one question when a Change link asked for it.
 
     A question that applies only with ILD is hidden while ILD is not present:
-    Change on it goes to the ILD question, which opens it.
+    Change on it goes to the ILD question, which opens it. A form opened by Change
+    carries the answers as they were, so that the next result marks those changed.
     """
     focus = focus if focus in FIELDS else None
     gate = FIELDS[focus].only_when if focus else None
     if gate and form[gate[0]].data != gate[1]:
         focus = gate[0]
-    return render_template("calculator/form.html", form=form, focus=focus), status
+    return render_template("calculator/form.html", form=form, focus=focus, was=was or {}), status
 
 
 @bp.get("/")
@@ -84,19 +101,28 @@ def submit():
         empty.csrf_token.errors = [EXPIRED]
         return show_form(empty, 400)
     if action == "change" or action.startswith("change:"):
-        return show_form(form, focus=action.partition(":")[2])
+        was = was_values(request.form, changing=True)
+        return show_form(form, focus=action.partition(":")[2], was=was)
     inputs = form.to_inputs()
+    was = was_values(request.form, changing=False)  # kept while the answers are corrected
     if inputs is None:
-        return show_form(form, 400)
+        return show_form(form, 400, was=was)
     if inputs == EMPTY:
         form.nothing_answered = True
-        return show_form(form, 400)
+        return show_form(form, 400, was=was)
     assessment = assess(rules_of(), inputs)
     case = _posted_case(inputs)
     what_if = asked_what_if(request.form)
+    units = form.entered_units()
     if not what_if:
-        return show_result(assessment, form, keep_answers=case is None, case=case)
-    return show_what_if(assessment, what_if, form, case=case)
+        edited = {
+            name: said.described(FIELDS[name], value, was_units)
+            for name, (value, was_units) in changed_answers(inputs, request.form).items()
+        }
+        return show_result(
+            assessment, form, keep_answers=case is None, case=case, units=units, edited=edited
+        )
+    return show_what_if(assessment, what_if, form, case=case, units=units)
 
 
 def _posted_case(inputs: Inputs) -> Any:

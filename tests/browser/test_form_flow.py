@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from calculator.core.engine import Status
-from calculator.core.inputs import FIELDS
+from calculator.core.inputs import FIELDS, format_number
 from calculator.core.rules import Effect
 from calculator.core.words import NOT_APPLICABLE, ranked, to_assess
+from calculator.web.forms import FORM_ORDER, LUNG_ROWS
 
 from .pages import RESULT_TITLE, choose_what_if, given_answers, your_answers
 
@@ -275,3 +278,216 @@ def test_a_what_if_changes_one_answer_and_goes_back(page: Page, form) -> None:
     page.get_by_role("button", name="Back to the original answers").click()
     expect(page).to_have_title(RESULT_TITLE)
     expected.expect_summary(page)
+
+
+# The form follows the record (issue 19, point 4) ----------------------------------------------
+
+ILD_PRESENT = {FIELDS["ild"].label: "Present"}
+CRP = FIELDS["crp_mg_per_l"]
+CRP_UNIT_LABEL = f"Unit of {CRP.label}"
+BACK_WITH_CHANGE = "Back to the result with this change"
+
+
+def box(locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, locator
+    return found
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_lung_function_now_and_a_year_before_are_side_by_side(page: Page, form, width) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/")
+    form.fill(page, ILD_PRESENT)
+    for row in LUNG_ROWS:
+        now = box(page.get_by_label(FIELDS[row.now].label, exact=True))
+        before = box(page.get_by_label(FIELDS[row.before].label, exact=True))
+        assert abs(now["y"] - before["y"]) < now["height"] / 2, (row.now, now, before)
+        assert now["x"] + now["width"] <= before["x"], (row.now, now, before)
+        header = page.get_by_role("rowheader", name=FIELDS[row.now].label, exact=True)
+        assert box(header)["y"] <= now["y"] + now["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_change_is_shown_as_it_is_typed(page: Page, form) -> None:
+    fvc, dlco = LUNG_ROWS
+    typed = {
+        **ILD_PRESENT,
+        FIELDS[fvc.now].label: "68%",
+        FIELDS[fvc.before].label: "75",
+        FIELDS[dlco.now].label: "41,5",
+        FIELDS[dlco.before].label: "40",
+    }
+    page.goto("/")
+    fvc_change = page.locator(f"output#{fvc.decline.name}")
+    expect(fvc_change).to_have_text("")
+    form.fill(page, typed)
+    expect(fvc_change).to_have_text("−7 points")  # a real minus sign
+    expect(page.locator(f"output#{dlco.decline.name}")).to_have_text("+1.5 points")
+    page.get_by_label(FIELDS[fvc.before].label, exact=True).fill("")
+    expect(fvc_change).to_have_text("")
+    page.get_by_label(FIELDS[fvc.before].label, exact=True).fill("75")
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)  # "68%" and "41,5" are read as numbers
+    answers = your_answers(page)
+    expected = form.expected({**typed, FIELDS[fvc.now].label: "68", FIELDS[dlco.now].label: "41.5"})
+    for name in (fvc.now, dlco.now):
+        spec = FIELDS[name]
+        expect(answers).to_contain_text(
+            f"{spec.label}{spec.describe(getattr(expected.inputs, name))}"
+        )
+
+
+def test_crp_keeps_its_unit_and_change_returns_to_the_result_marked(page: Page, form) -> None:
+    code, unit, factor = CRP.form_units[-1]  # not the unit the rules use
+    typed = {**form.example, CRP.label: "1,8", CRP_UNIT_LABEL: unit}
+    said = f"1.8 {unit} ({format_number(Decimal('1.8') * factor)} {CRP.unit})"
+    page.goto("/")
+    form.fill(page, typed)
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+    expect(your_answers(page)).to_contain_text(f"{CRP.label}{said}")
+    expect(page.get_by_label("The result as plain text, to copy into the notes")).to_contain_text(
+        f"- {CRP.label}: {said}\n"
+    )
+
+    your_answers(page).get_by_role("button", name=f"Change {CRP.label}", exact=True).click()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    crp = page.get_by_label(CRP.label, exact=True)
+    expect(crp).to_be_focused()
+    expect(crp).to_have_value("1.8")
+    expect(form.question(page, CRP_UNIT_LABEL).get_by_label(unit, exact=True)).to_be_checked()
+    back = page.get_by_role("button", name=BACK_WITH_CHANGE)
+    expect(back).to_have_count(1)
+    expect(back).to_be_in_viewport()  # right after the question, not at the end of the form
+    crp.fill("2,5")
+    back.click()
+
+    expect(page).to_have_title(RESULT_TITLE)
+    row = your_answers(page).locator(".answers-row").filter(has_text=CRP.label)
+    expect(row).to_contain_text(f"2.5 {unit}")
+    expect(row).to_contain_text(f"Changed (was {said})")
+    expect(your_answers(page).get_by_text("Changed", exact=True)).to_have_count(1)
+    # And said at the top, where the result begins, for a reader who does not scroll down.
+    note = page.locator(".changed-note")
+    expect(note).to_be_in_viewport()
+    said_at_top = f"Changed since the last result: {CRP.label} (was {said})."
+    expect(note).to_contain_text(said_at_top)
+
+
+def test_the_submit_button_stays_in_view_as_the_keyboard_goes_through(page: Page, form) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/")
+    form.fill(page, ILD_PRESENT)
+    submit = page.get_by_role("button", name="Show the prognostic factors")
+    page.get_by_label(FIELDS["age_at_onset"].label, exact=True).focus()
+    steps = 0
+    while True:
+        seen = page.evaluate(
+            """() => {
+              const bar = document.querySelector(".submit-bar").getBoundingClientRect();
+              const focused = document.activeElement.getBoundingClientRect();
+              return {bar: bar.top, barBottom: bar.bottom, top: focused.top,
+                      bottom: focused.bottom, height: window.innerHeight,
+                      inBar: !!document.activeElement.closest(".submit-bar")};
+            }"""
+        )
+        if seen["inBar"]:
+            break
+        assert seen["barBottom"] <= seen["height"] + 1, seen  # the button is on the screen
+        assert seen["bottom"] <= seen["bar"] + 1, seen  # and the field is not under it
+        assert seen["top"] >= 0, seen
+        page.keyboard.press("Tab")
+        steps += 1
+    assert steps >= len(FORM_ORDER)
+    expect(submit).to_be_focused()
+    expect(submit).to_be_in_viewport()
+
+
+def test_radios_and_buttons_are_at_least_44_pixels_tall(page: Page, form) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/")
+    form.fill(page, ILD_PRESENT)
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll(
+              "form.answers .radio label, form.answers button, form.answers .input")]
+            .map(el => [el.textContent.trim() || el.name, el.getBoundingClientRect().height])"""
+    )
+    radios = sum(
+        len(spec.choices) + len(spec.form_units) for spec in FIELDS.values() if spec.choices
+    )
+    assert len(heights) >= radios
+    small = [(name, height) for name, height in heights if height < 44]
+    assert not small, small
+
+
+def test_the_changed_form_and_result_are_accessible_light_and_dark(
+    page: Page, form, no_violations
+) -> None:
+    fvc = LUNG_ROWS[0]
+    answers = {**form.example, FIELDS[fvc.now].label: "65", FIELDS[fvc.before].label: "72"}
+    form.post(page, answers)
+    your_answers(page).get_by_role(
+        "button", name=f"Change {FIELDS[fvc.now].label}", exact=True
+    ).click()
+    expect(page.get_by_label(FIELDS[fvc.now].label, exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name=BACK_WITH_CHANGE)).to_be_in_viewport()
+    expect(page.locator(f"output#{fvc.decline.name}")).to_have_text("−7 points")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        no_violations(page)
+    page.get_by_label(FIELDS[fvc.now].label, exact=True).fill("60")
+    page.get_by_role("button", name=BACK_WITH_CHANGE).click()
+    expect(your_answers(page).get_by_text("Changed", exact=True)).to_have_count(1)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        no_violations(page)
+
+
+def test_without_javascript_the_table_and_change_work(no_js_page: Page, form) -> None:
+    page = no_js_page
+    fvc = LUNG_ROWS[0]
+    code, unit, _ = CRP.form_units[-1]
+    typed = {
+        **ILD_PRESENT,
+        FIELDS[fvc.now].label: "65",
+        FIELDS[fvc.before].label: "72",
+        CRP.label: "1.8",
+        CRP_UNIT_LABEL: unit,
+    }
+    page.goto("/")
+    form.fill(page, typed)
+    form.submit(page)
+    expect(page).to_have_title(RESULT_TITLE)
+    your_answers(page).get_by_role(
+        "button", name=f"Change {FIELDS[fvc.before].label}", exact=True
+    ).click()
+    expect(page).to_have_title(re.compile(r"^Enter what is known"))
+    form.expect_kept(page, typed)
+    expect(page.locator(f"output#{fvc.decline.name}")).to_have_text("−7 points")  # by the server
+    page.get_by_label(FIELDS[fvc.before].label, exact=True).fill("70")
+    page.get_by_role("button", name=BACK_WITH_CHANGE).click()
+    expect(page).to_have_title(RESULT_TITLE)
+    row = your_answers(page).locator(".answers-row").filter(has_text=FIELDS[fvc.before].label)
+    expect(row).to_contain_text("Changed")
+    expect(your_answers(page)).to_contain_text(f"{CRP.label}1.8 {unit}")
+
+
+def test_an_error_link_shows_the_message_clear_of_the_submit_bar(page: Page, form) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    fvc = LUNG_ROWS[0]
+    page.goto("/")
+    form.fill(page, {**ILD_PRESENT, FIELDS[fvc.before].label: "1,800", CRP.label: "12"})
+    form.submit(page)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.get_by_role("alert")).to_be_focused()  # the page's script has run
+    bar = page.locator(".submit-bar")
+    for name in (fvc.before, CRP.name):
+        page.get_by_role("alert").get_by_role(
+            "link", name=re.compile(rf"^{re.escape(FIELDS[name].label)}: ")
+        ).click()
+        expect(page.get_by_label(FIELDS[name].label, exact=True)).to_be_focused()
+        message = page.locator(f"#{name}-error")
+        expect(message).to_be_in_viewport(ratio=1)
+        assert box(message)["y"] + box(message)["height"] <= box(bar)["y"]
+        page.get_by_role("alert").focus()

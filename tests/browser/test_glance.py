@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from calculator.core import words as report
-from calculator.core.engine import Status, assess
+from calculator.core.engine import assess
 from calculator.core.inputs import FIELDS, Inputs
 from tests.bench.run import TYPICAL, TYPICAL_FORM_CHANGES
 
@@ -51,8 +51,14 @@ TYPICAL_ANSWERS = as_labels({**TYPICAL, **TYPICAL_FORM_CHANGES})
 
 
 def kept_by_the_server(expected) -> dict[str, str]:
-    """Return the answers a result sends back to the form: the known ones, in the API's units."""
-    return as_labels(report.known_answers(expected.assessment))
+    """Return the answers a result sends back to the form: the known ones, each number in the
+    unit it was typed in (CRP in mg/dL)."""
+    typed_units = {
+        name.removesuffix("_unit"): code
+        for name, code in TYPICAL_FORM_CHANGES.items()
+        if name.endswith("_unit")
+    }
+    return as_labels(report.known_answers(expected.assessment, typed_units))
 
 
 @pytest.fixture
@@ -394,9 +400,12 @@ def test_the_typical_result_prints_on_two_pages_summary_and_answers_first(
     # factor's evidence word, and the answers.
     assert " ".join(report.DISCLAIMER.split()[:12]) in first
     assert "Patient label" in first
-    summary = [f"{f.rule.title} ({f.rule.effect.value}; {f.rule.evidence.value} evidence)" for f in typical.present]
+    summary = [
+        f"{f.rule.title} ({f.rule.effect.value}; {f.rule.evidence.value} evidence)"
+        for f in typical.present
+    ]
     places = [first.find(item) for item in summary]
-    assert all(p >= 0 for p in places), [s for s, p in zip(summary, places) if p < 0]
+    assert all(p >= 0 for p in places), [s for s, p in zip(summary, places, strict=True) if p < 0]
     assert places == sorted(places), "the summary is printed in its ranked order"
     assert "Your answers" in first
     assert "Page 1 of" in first, first[:300]
@@ -406,7 +415,11 @@ def test_the_typical_result_prints_on_two_pages_summary_and_answers_first(
     assert "explanation and references: /rules" in everything
     for finding in typical.present:
         details = [finding.rule.studied_in, finding.rule.caveat or ""]
-        on = [i for i, text in enumerate(texts) if all(" ".join(d.split()[:6]) in text for d in details)]
+        on = [
+            i
+            for i, text in enumerate(texts)
+            if all(" ".join(d.split()[:6]) in text for d in details)
+        ]
         assert on, f"{finding.rule.id}: its population and caveat are not on one page"
 
 
@@ -451,7 +464,9 @@ LINE_START_PUNCTUATION = """selector => {
         range.setStart(node, i);
         range.setEnd(node, i + 1);
         const rect = range.getBoundingClientRect();
-        if (rect.width && rect.left - left < 3) { found.push(node.data.slice(Math.max(0, i - 20), i + 1)); }
+        if (rect.width && rect.left - left < 3) {
+          found.push(node.data.slice(Math.max(0, i - 20), i + 1));
+        }
       }
     }
   }

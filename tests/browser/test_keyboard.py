@@ -69,9 +69,12 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
         extent.get_by_label("Extensive: clearly more than 20% of the lungs", exact=True)
     ).to_be_checked()
 
+    # Lung function as a table: each row the most recent value, then the one a year before.
     tab_to(page, page.get_by_label("Forced vital capacity (FVC)", exact=True))
     keys.type("55")
+    tab_to(page, page.get_by_label("FVC up to a year before", exact=True))
     tab_to(page, page.get_by_label("Diffusing capacity (DLCO)", exact=True))
+    tab_to(page, page.get_by_label("DLCO up to a year before", exact=True))
     could_not = form.question(page, "DLCO could not be performed")
     tab_to(page, could_not.get_by_label("Yes", exact=True))
     failure = form.question(page, "Respiratory failure")
@@ -86,8 +89,6 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
     expect(fibrosis.get_by_label("Present", exact=True)).to_be_checked()
     symptoms = form.question(page, "Respiratory symptoms worse in the past year")
     tab_to(page, symptoms.get_by_label("Yes, from the lung disease", exact=True))
-    tab_to(page, page.get_by_label("FVC up to a year before", exact=True))
-    tab_to(page, page.get_by_label("DLCO up to a year before", exact=True))
     ct = form.question(page, "Radiological progression in the past year")
     tab_to(page, ct.get_by_label("Yes", exact=True))
 
@@ -135,5 +136,5 @@ def test_keyboard_alone_completes_the_form(page: Page, form) -> None:
     expect(answers).to_contain_text("Another antisynthetase antibodyAnti-PL-12")
     expect(answers).to_contain_text("Forced vital capacity (FVC)55% predicted")
     expect(answers).to_contain_text("Fibrosis on CTPresent")
-    expect(answers).to_contain_text("C-reactive protein (CRP)15 mg/L")
+    expect(answers).to_contain_text("C-reactive protein (CRP)1.5 mg/dL (15 mg/L)")
     expect(answers).to_contain_text("CancerScreened, none found so far")

@@ -13,12 +13,14 @@ from playwright.sync_api import Locator, Page, expect
 from calculator.core.engine import Status
 from calculator.core.inputs import FIELDS, GROUPS, FieldSpec
 from calculator.core.words import NOT_APPLICABLE, reason
+from calculator.web.forms import FORM_ORDER
 
 from .pages import RESULT_TITLE, given_answers, your_answers
 
 PROGRESSION = GROUPS["progression"]
 CRP = FIELDS["crp_mg_per_l"].label
 CRP_UNIT = f"Unit of {CRP}"
+CRP_RULES_UNIT = FIELDS["crp_mg_per_l"].unit
 UNIT_MESSAGE = "Choose the unit of the C-reactive protein value: mg/L or mg/dL."
 CAUTIONS = "Cautions: these factors may not apply"
 
@@ -137,8 +139,10 @@ def test_without_javascript_every_question_can_be_answered(no_js_page: Page, for
         [re.compile(rf"{re.escape(title)}$") for title in expected.cautions]
     )
     expect_every_answer_received(page)
+    # The CRP reads as it was typed, in its unit, then in the unit the rules use.
     crp_mg_per_l = expected.inputs.crp_mg_per_l
-    expect(your_answers(page)).to_contain_text(f"{CRP}{crp_mg_per_l:g} mg/L")
+    typed = f"{answers[CRP]} {answers[CRP_UNIT]}"
+    expect(your_answers(page)).to_contain_text(f"{CRP}{typed} ({crp_mg_per_l:g} {CRP_RULES_UNIT})")
 
 
 # (c) --------------------------------------------------------------------------------------
@@ -166,7 +170,7 @@ def test_crp_in_mg_per_dl_is_counted_in_mg_per_l(page: Page, form) -> None:
     because = reason(expected.finding("raised_crp"))
     assert because.endswith(": 15 mg/L (at least 10)"), because
     expect(why).to_have_text(f"Why: {because}.")
-    expect(your_answers(page)).to_contain_text(f"{CRP}15 mg/L")
+    expect(your_answers(page)).to_contain_text(f"{CRP}1.5 mg/dL (15 {CRP_RULES_UNIT})")
 
 
 def test_a_crp_value_without_a_unit_is_refused_beside_the_field(page: Page, form) -> None:
@@ -241,7 +245,7 @@ def test_keyboard_alone_answers_every_question_in_order(page: Page, form) -> Non
     keys.press("Enter")
     expect(page.get_by_role("main")).to_be_focused()
     tab_to(page.get_by_role("note").get_by_role("link", name="Read the disclaimer"))
-    for spec in FIELDS.values():  # the order of the form: ILD comes before its questions
+    for spec in (FIELDS[name] for name in FORM_ORDER):  # ILD comes before its questions
         if spec.is_number:
             tab_to(page.get_by_label(spec.label, exact=True))
             keys.type(answers[spec.label])
