@@ -396,6 +396,32 @@
     });
   }
 
+  // Teaching quiz (issue 20): "Check my answers" marks each guess in the page itself, so
+  // nothing is sent; without this script the form posts and the reply is marked instead.
+  function quizMarks(form) {
+    var result = document.querySelector("[data-quiz-result]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var items = form.querySelectorAll("[data-quiz-item]");
+      var right = 0;
+      items.forEach(function (item) {
+        var chosen = item.querySelector("input:checked");
+        var state = chosen === null ? "none" : (chosen.value === item.getAttribute("data-answer") ? "right" : "wrong");
+        if (state === "right") { right += 1; }
+        if (chosen !== null) {
+          item.querySelector("[data-guess]").textContent = item.querySelector('label[for="' + chosen.id + '"]').textContent;
+        }
+        item.querySelectorAll("[data-verdict]").forEach(function (verdict) {
+          verdict.hidden = verdict.getAttribute("data-verdict") !== state;
+        });
+        item.querySelector("[data-quiz-mark]").hidden = false;
+      });
+      result.querySelector("[data-quiz-right]").textContent = String(right);
+      result.hidden = false;
+      result.focus();
+    });
+  }
+
   // ---- The live summary beside the form (issue 19) ------------------------------------
   // As answers are given, ask POST /api/v3/assess (the JSON API, in the body: never in a URL)
   // and name, in the panel, the cautions, the factors present (strongest evidence first) and
@@ -612,6 +638,8 @@
     if (slides.length) {
       presenterDeck(slides);
     }
+    var quiz = document.querySelector("form[data-quiz]");
+    if (quiz) { quizMarks(quiz); }
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
     if (summary && form) { errorLinks(summary); }  // the form's: links to its fields

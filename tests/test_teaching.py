@@ -114,13 +114,15 @@ def test_the_visual_summary_shows_every_factor_in_words(client):
         assert f'{said}</span> <span class="tile-title">{escape(finding.rule.title)}' in tiles
 
 
-def test_each_factor_offers_what_ifs_that_post_the_answers(client):
+def test_each_factor_offers_what_ifs_as_addresses_of_the_case_and_the_change(client):
     html = client.get("/cases/preserved-fvc").get_data(as_text=True)
-    assert 'name="what_if" value="age_at_onset=61"' in html
+    assert 'form="case-what-if" name="what_if" value="age_at_onset=61"' in html
     assert "What if age at onset were 61 years?" in html
-    assert 'form="answers"' in html
-    form = html[html.index('id="answers"') :]
-    assert '<input type="hidden" name="age_at_onset" value="60">' in form
+    assert 'form="answers"' not in html.replace('form="answers" name="action"', "")
+    form = html[html.index('<form id="case-what-if"') :]
+    form = form[: form.index("</form>")]
+    assert 'method="get" action="/cases/preserved-fvc/what-if"' in form
+    assert "<input" not in form  # the address holds the change alone, never the answers
 
 
 def test_a_what_if_shows_the_changed_result_and_marks_what_changed(client):

@@ -87,12 +87,16 @@ _STATUS_WORDS = {
 }
 
 
+DOES_NOT_APPLY = ("–", "Does not apply")
+SET_ASIDE = ("?", "Set aside")
+
+
 def status_words(finding: Finding) -> tuple[str, str]:
     """Return a finding's status as (symbol, words); the symbol repeats the words visually."""
     if finding.does_not_apply:
-        return "–", "Does not apply"
+        return DOES_NOT_APPLY
     if finding.set_aside_by:
-        return "?", "Set aside"
+        return SET_ASIDE
     return status_words_of(finding.status, finding.rule.effect)
 
 

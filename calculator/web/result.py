@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -10,9 +11,10 @@ from flask import render_template
 from markupsafe import Markup, escape
 
 from ..core import words as said
-from ..core.engine import Assessment, Finding, Status
+from ..core.engine import Assessment, Finding, Status, assess
+from ..core.inputs import FIELDS, InputError
 from ..core.notes import notes_text
-from ..core.whatif import Askable, askable, what_ifs
+from ..core.whatif import Askable, Change, apply, askable, change_of, token_of, what_ifs
 from .forms import AnswersForm
 
 
@@ -69,6 +71,70 @@ def show_result(
         ),
         now=now,
         **extra,
+    )
+
+
+def asked_what_if(values: Mapping[str, str]) -> str:
+    """Return the change asked for: a what-if button's "field=value", or the what-if form's
+    (from a POST's body, or from a teaching case's GET address)."""
+    token = values.get("what_if", "")
+    if token:
+        return token
+    name = values.get("what_if_field", "")
+    if not name:
+        return ""
+    spec = FIELDS.get(name)
+    value = values.get(f"what_if_value-{name}", "") if spec else ""
+    if spec is not None and spec.is_number and not value:
+        value = values.get("what_if_number", "")
+    return token_of(name, value or "")
+
+
+def what_if_message(error: InputError) -> str:
+    """Say why a what-if could not be shown, naming the answer."""
+    item = error.errors[0]
+    spec = FIELDS.get(item["field"])
+    label = spec.label if spec else "The what-if"
+    return f"What if could not be shown. {label}: {item['message']}"
+
+
+def changed_by(assessment: Assessment, token: str) -> tuple[Assessment, Change]:
+    """Assess the answers with one changed as `token` asks; raise InputError if it cannot be."""
+    changed, name = apply(assessment.inputs, token)
+    after = assess(assessment.rules, changed)
+    return after, change_of(assessment, after, name)
+
+
+def show_what_if(
+    assessment: Assessment,
+    token: str,
+    form: AnswersForm | None = None,
+    case: Any = None,
+    units: said.Units | None = None,
+) -> Any:
+    """Render the result with one answer changed, or the result with the what-if's error (400).
+
+    `units` are those the numbers were entered in (display only)."""
+    units = units or {}
+    try:
+        after, change = changed_by(assessment, token)
+    except InputError as error:
+        page = show_result(assessment, form, case=case, what_if_error=what_if_message(error))
+        return page, 400
+    name = change.field
+    return show_result(
+        after,
+        form,
+        baseline=assessment,
+        before={f.rule.id: f for f in assessment.findings},
+        changed_field=name,
+        change=change,
+        what_if=token,
+        was=said.described(FIELDS[name], getattr(assessment.inputs, name), units),
+        baseline_known=said.known_answers(assessment, units),
+        case=case,
+        # The changed answer reads as the what-if asked it, in the rules' unit.
+        units={field: code for field, code in units.items() if field != name},
     )
 
 

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..core import words as said
 from ..core.cases import Case
 from ..core.compare import Comparison
 from ..core.engine import Assessment, Finding, Status, assess
-from ..core.inputs import FIELDS
-from ..core.rules import Effect
-from ..core.whatif import Change, what_ifs
+from ..core.inputs import FIELDS, InputError, lower_first
+from ..core.rules import Effect, Rule
+from ..core.whatif import what_ifs
 from ..loaded import cases_of, rules_of
 from .errors import unknown_case
 from .forms import AnswersForm
-from .result import show_result
+from .result import asked_what_if, changed_by, show_result, show_what_if, what_if_message
 
 bp = Blueprint("teaching", __name__)
 
@@ -44,10 +54,119 @@ def library():
 
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
-    """Show a teaching case's result, its story above it; as a quiz, the result folded."""
+    """Show a teaching case's result, its story above it; as a quiz, the questions alone."""
     found = cases_of().get(case_id) or unknown_case()
-    quiz = request.args.get("quiz") == "1"
-    return show_result(assess(rules_of(), found.answers), case=found, quiz=quiz)
+    if request.args.get("quiz") == "1":
+        return show_quiz(found)
+    return show_result(assess(rules_of(), found.answers), case=found)
+
+
+@bp.post("/cases/<case_id>/quiz")
+def mark_quiz(case_id: str):
+    """Mark a quiz sent without JavaScript. The guesses are read from the body, marked in the
+    reply and forgotten: never logged, kept in a session or put in a URL."""
+    found = cases_of().get(case_id) or unknown_case()
+    return show_quiz(found, request.form)
+
+
+# A guess at a factor is one of the words the result page could show for it.
+SET_ASIDE, DOES_NOT_APPLY = "set_aside", "does_not_apply"
+SHOWN, NOT_SHOWN = "shown", "not_shown"
+
+
+@dataclass
+class QuizItem:
+    """One question of a quiz: a factor's status, or whether a caution is shown."""
+
+    name: str  # the form field: factor-<id> or caution-<id>
+    legend: str
+    choices: list[tuple[str, str]]  # (value, words as the result page says them)
+    answer: str  # the value that is right for this case
+    reason: str  # the case's reason, said when the guess is marked
+    guess: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """Return "caution" or "factor"."""
+        return self.name.partition("-")[0]
+
+    @property
+    def answer_words(self) -> str:
+        """Return the right answer in the result page's words."""
+        return dict(self.choices)[self.answer]
+
+    @property
+    def guess_words(self) -> str | None:
+        """Return the guess in words, or None when none (or no known one) was given."""
+        return dict(self.choices).get(self.guess or "")
+
+    @property
+    def right(self) -> bool:
+        return self.guess == self.answer
+
+
+def factor_choices(rule: Rule) -> list[tuple[str, str]]:
+    """The statuses a factor can have, named as the result page names them: present (as
+    adverse or favourable), absent, not assessed; "set aside" only for a factor a caution can
+    set aside, "does not apply" only for one defined for some patients (from the rule alone,
+    so the choices offered never give the answer away)."""
+    choices = [(s.value, said.status_words_of(s, rule.effect)[1]) for s in Status]
+    if rule.set_aside_by:
+        choices.append((SET_ASIDE, said.SET_ASIDE[1]))
+    if rule.applies_when is not None:
+        choices.append((DOES_NOT_APPLY, said.DOES_NOT_APPLY[1]))
+    return choices
+
+
+def factor_answer(finding: Finding) -> str:
+    """Return the quiz's right answer for a factor: the status its result shows."""
+    if finding.does_not_apply:
+        return DOES_NOT_APPLY
+    if finding.set_aside_by:
+        return SET_ASIDE
+    return finding.status.value
+
+
+def quiz_items(assessment: Assessment, guesses: Mapping[str, str] | None = None) -> list[QuizItem]:
+    """Ask about every caution (shown or not), then every factor, in the order of the rules file;
+    with guesses, each is marked. A guess that is not one of the choices counts as none."""
+    words = said.Words()
+    items = [
+        QuizItem(
+            f"caution-{f.rule.id}",
+            f"Caution: {f.rule.title}",
+            [(SHOWN, "Shown"), (NOT_SHOWN, "Not shown")],
+            SHOWN if f.status is Status.PRESENT else NOT_SHOWN,
+            words.reason(f),
+        )
+        for f in assessment.caution_findings
+    ] + [
+        QuizItem(
+            f"factor-{f.rule.id}",
+            f.rule.title,
+            factor_choices(f.rule),
+            factor_answer(f),
+            words.reason(f),
+        )
+        for f in assessment.findings
+    ]
+    for item in items if guesses is not None else ():
+        guess = guesses.get(item.name, "")
+        item.guess = guess if guess in dict(item.choices) else None
+    return items
+
+
+def show_quiz(case: Case, guesses: Mapping[str, str] | None = None) -> str:
+    """Render a case as a quiz: the story, then a question for every caution and factor;
+    marked when guesses are given (without JavaScript), else marked by the page's script."""
+    items = quiz_items(assess(rules_of(), case.answers), guesses)
+    return render_template(
+        "teaching/quiz.html",
+        case=case,
+        items=items,
+        marked=guesses is not None,
+        right=sum(item.right for item in items),
+    )
 
 
 @dataclass
@@ -120,43 +239,73 @@ def present(case_id: str):
         glance=said.glance(assessment, words),
         words=words,
         what_ifs=what_ifs(assessment),
-        known=said.known_answers(assessment),
-        form=AnswersForm(formdata=None),
     )
 
 
-def present_what_if(
-    case: Case,
-    before: Assessment,
-    after: Assessment,
-    change: Change,
-    form: AnswersForm,
-    token: str,
-):
-    """Show a what-if asked from a presenter slide, as a slide: the change, highlighted."""
-    slide = request.form.get("slide", "")
-    back = url_for("teaching.present", case_id=case.id)
+@bp.get("/cases/<case_id>/what-if")
+def case_what_if(case_id: str):
+    """Show a teaching case's result with one answer changed, its story above it.
+
+    Cases are invented, so the address may hold the case and the change (never a patient's
+    answers): Back, Forward, reload and a bookmark all show this what-if again.
+    """
+    found = cases_of().get(case_id) or unknown_case()
+    token = asked_what_if(request.args)
+    if not token:
+        return redirect(url_for("teaching.case", case_id=found.id))
+    return show_what_if(assess(rules_of(), found.answers), token, case=found)
+
+
+@bp.get("/cases/<case_id>/present/what-if")
+def present_what_if(case_id: str):
+    """Show a what-if asked from a presenter slide, as a slide: the change, highlighted.
+
+    An ordinary address (the case, the change, the slide it was asked from): Escape and its
+    "Back to the slide" link lead to that slide.
+    """
+    found = cases_of().get(case_id) or unknown_case()
+    before = assess(rules_of(), found.answers)
+    slide = request.args.get("slide", "")
+    back = url_for("teaching.present", case_id=found.id)
     if SLIDE.fullmatch(slide):  # "²" is a digit to str.isdigit(), not to int()
         back += f"#slide-{int(slide)}"
+    token = asked_what_if(request.args)
+    try:
+        after, change = changed_by(before, token)
+    except InputError as error:
+        message = what_if_message(error)
+        page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
+        return page, 400
     return render_template(
         "teaching/present_whatif.html",
-        case=case,
+        case=found,
         assessment=after,
         change=change,
         tiles=said.tiles(after, before),
         back=back,
         question=FIELDS[change.field].label,
         words=said.Words(),
+        compare_url=url_for(
+            "teaching.compare_cases",
+            a=found.id,
+            what_if=token,
+            view="present",
+            back="what-if",
+            **({"slide": str(int(slide))} if SLIDE.fullmatch(slide) else {}),
+        ),
     )
 
 
 SLIDE = re.compile(r"[0-9]{1,4}", re.ASCII)
-BACKS = {"cases", "case", "present"}
-# The query keys /compare reads, and the values each may have (None: a case id). Any other
-# key is ignored, never handed to url_for, where "_scheme" or "endpoint" would change a link.
+BACKS = {"cases", "case", "present", "what-if"}
+# The query keys /compare reads, and the values each may have (None: a case id, or a what-if
+# that apply() judges). Any other key is ignored, never handed to url_for, where "_scheme" or
+# "endpoint" would change a link.
 COMPARE_ARGS: dict[str, set[str] | None] = {
     "a": None,
     "b": None,
+    "what_if": None,
+    "slide": None,  # the slide a what-if was asked from: digits, checked below
     "back": BACKS,
     "view": {"present"},
     "rows": {"all"},
@@ -169,12 +318,27 @@ def _compare_args() -> dict[str, str]:
     for key, allowed in COMPARE_ARGS.items():
         if allowed is not None and key in args and args[key] not in allowed:
             abort(400)
+    if "slide" in args and not SLIDE.fullmatch(args["slide"]):
+        abort(400)
     return args
 
 
 def _way_back(first: Case, args: dict[str, str]) -> tuple[str, str]:
     """Return where a comparison of cases leads back to: where it was asked from."""
-    back = args.get("back", "cases")
+    back = args.get("back", "what-if" if "what_if" in args else "cases")
+    if back == "what-if" and "what_if" in args:
+        if args.get("view") == "present":
+            slide = {"slide": args["slide"]} if "slide" in args else {}
+            return (
+                url_for(
+                    "teaching.present_what_if", case_id=first.id, what_if=args["what_if"], **slide
+                ),
+                "Back to the what-if slide",
+            )
+        return (
+            url_for("teaching.case_what_if", case_id=first.id, what_if=args["what_if"]),
+            "Back to the what-if",
+        )
     if back == "case":
         return url_for("teaching.case", case_id=first.id), f"Back to {first.title}"
     if back == "present":
@@ -190,29 +354,47 @@ def compare_cases():
     """Compare two teaching cases, chosen by id (invented cases: their ids may be in a URL)."""
     book = cases_of()
     args = _compare_args()
-    first, second = book.get(args.get("a", "")), book.get(args.get("b", ""))
-    if first is None or second is None:
+    first = book.get(args.get("a", ""))
+    second = book.get(args.get("b", "")) if "what_if" not in args else None
+    if first is None or (second is None and "what_if" not in args):
         abort(404)
     back = _way_back(first, args)
     presenting = args.get("view") == "present"
-    if first.id == second.id:
+    rules = rules_of()
+    before = assess(rules, first.answers)
+    if second is not None and first.id == second.id:
         page = render_template(
             "teaching/compare_same.html", case=first, book=book, back=back, presenting=presenting
         )
         return page, 400
-    rules = rules_of()
-    comparison = Comparison(assess(rules, first.answers), assess(rules, second.answers))
+    if second is not None:
+        after, names = assess(rules, second.answers), (first.title, second.title)
+    else:
+        try:
+            after, change = changed_by(before, args["what_if"])
+        except InputError as error:
+            message = f"{what_if_message(error)} Go back to the case and choose a what-if again."
+            page = render_template(
+                "errors/error.html", code=400, title="Bad Request", message=message
+            )
+            return page, 400
+        asked = f"What if: {FIELDS[change.field].label} were {lower_first(change.now)}"
+        names = (first.title, asked)
+    comparison = Comparison(before, after)
     everything = args.get("rows") == "all"
     return render_template(
         "teaching/compare_present.html" if presenting else "teaching/compare.html",
         comparison=comparison,
-        names=(first.title, second.title),
+        names=names,
         cases=(first, second),
         only_differences=_only_differences(comparison, everything),
         back=back,
         all_rows_url=url_for("teaching.compare_cases", **{**args, "rows": "all"}),
         differences_url=url_for(
             "teaching.compare_cases", **{k: v for k, v in args.items() if k != "rows"}
+        ),
+        table_url=url_for(
+            "teaching.compare_cases", **{k: v for k, v in args.items() if k != "view"}
         ),
     )
 

@@ -8,8 +8,7 @@ from flask import Blueprint, Flask, render_template, request
 
 from ..core import words as said
 from ..core.engine import assess
-from ..core.inputs import FIELDS, InputError, Inputs, lower_first
-from ..core.whatif import apply, change_of, token_of
+from ..core.inputs import FIELDS, Inputs, lower_first
 from ..loaded import cases_of, rules_of
 from .forms import (
     FORM_GROUPS,
@@ -21,8 +20,7 @@ from .forms import (
     was_values,
 )
 from .live import LIVE_FIELDS
-from .result import hidden_inputs, show_result, what_if_choices
-from .teaching import present_what_if
+from .result import asked_what_if, hidden_inputs, show_result, show_what_if, what_if_choices
 
 bp = Blueprint("calculator", __name__)
 EMPTY = Inputs()
@@ -112,10 +110,9 @@ def submit():
     if inputs == EMPTY:
         form.nothing_answered = True
         return show_form(form, 400, was=was)
-    rules = rules_of()
-    assessment = assess(rules, inputs)
+    assessment = assess(rules_of(), inputs)
     case = _posted_case(inputs)
-    what_if = _posted_what_if()
+    what_if = asked_what_if(request.form)
     units = form.entered_units()
     if not what_if:
         edited = {
@@ -125,30 +122,7 @@ def submit():
         return show_result(
             assessment, form, keep_answers=case is None, case=case, units=units, edited=edited
         )
-    try:
-        changed, name = apply(inputs, what_if)
-    except InputError as error:
-        message = _what_if_message(error)
-        page = show_result(assessment, form, case=case, what_if_error=message)
-        return page, 400
-    after = assess(rules, changed)
-    change = change_of(assessment, after, name)
-    if case is not None and request.form.get("view") == "present":
-        return present_what_if(case, assessment, after, change, form, what_if)
-    return show_result(
-        after,
-        form,
-        baseline=assessment,
-        before={f.rule.id: f for f in assessment.findings},
-        changed_field=name,
-        change=change,
-        what_if=what_if,
-        was=said.described(FIELDS[name], getattr(inputs, name), units),
-        baseline_known=said.known_answers(assessment, units),
-        case=case,
-        # The changed answer reads as the what-if asked it, in the rules' unit.
-        units={field: code for field, code in units.items() if field != name},
-    )
+    return show_what_if(assessment, what_if, form, case=case, units=units)
 
 
 def _posted_case(inputs: Inputs) -> Any:
@@ -159,29 +133,6 @@ def _posted_case(inputs: Inputs) -> Any:
     """
     found = cases_of().get(request.form.get("case", ""))
     return found if found is not None and found.answers == inputs else None
-
-
-def _posted_what_if() -> str:
-    """Return the change asked for: a what-if button's "field=value", or the what-if form's."""
-    token = request.form.get("what_if", "")
-    if token:
-        return token
-    name = request.form.get("what_if_field", "")
-    if not name:
-        return ""
-    spec = FIELDS.get(name)
-    value = request.form.get(f"what_if_value-{name}", "") if spec else ""
-    if spec is not None and spec.is_number and not value:
-        value = request.form.get("what_if_number", "")
-    return token_of(name, value or "")
-
-
-def _what_if_message(error: InputError) -> str:
-    """Say why a what-if could not be shown, naming the answer."""
-    item = error.errors[0]
-    spec = FIELDS.get(item["field"])
-    label = spec.label if spec else "The what-if"
-    return f"What if could not be shown. {label}: {item['message']}"
 
 
 @bp.get("/result")

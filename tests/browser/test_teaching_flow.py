@@ -14,6 +14,7 @@ from calculator.core.engine import Status, assess
 from calculator.core.inputs import FIELDS
 from calculator.core.rules import Effect, load_rules
 from calculator.core.words import to_assess
+from calculator.web.teaching import QuizItem, quiz_items
 
 from .conftest import CASES_PATH, RULES_PATH
 from .pages import choose_what_if
@@ -77,14 +78,14 @@ def test_a_what_if_then_side_by_side(page: Page, teaching) -> None:
     assert needs == FIELDS["other_ars_antibody"].label, needs
     expect(factor).to_contain_text(f"To assess it, answer: {needs}.")
     after.expect_summary(page)
-    page.get_by_role("button", name="Compare the two side by side").click()
+    page.get_by_role("link", name="Compare the two side by side").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Side by side")
     expect(page.get_by_role("row", name=f"{title} Absent Not assessed Differs")).to_be_visible()
     mda5 = before.title("anti_mda5")
     words = before.words("anti_mda5")
     assert after.words("anti_mda5") == words
     expect(page.get_by_role("row", name=f"{mda5} {words} {words} Same")).to_have_count(0)
-    page.get_by_role("button", name="Show every row").click()
+    page.get_by_role("link", name="Show every row").click()
     expect(page.get_by_role("row", name=f"{mda5} {words} {words} Same")).to_be_visible()
 
 
@@ -175,3 +176,101 @@ def test_the_pdf_of_a_result_holds_the_case_notes(page: Page, teaching, rules) -
         assert words in text, words
     assert "What if" not in text  # buttons stay on screen
     assert "Rules and evidence" not in text  # no navigation
+
+
+def _quiz_case(teaching) -> str:
+    """Return the first case whose quiz asks about a caution shown and a factor set aside or
+    that does not apply, read from the files."""
+    for case in teaching.book.cases:
+        assessment = teaching.expected(case.id).assessment
+        answers = {item.answer for item in quiz_items(assessment)}
+        if {"shown"} <= answers and answers & {"set_aside", "does_not_apply"}:
+            return case.id
+    raise AssertionError("no case asks about a caution and a factor set aside")
+
+
+def _guesses(teaching, case_id: str) -> tuple[list[tuple[QuizItem, str, str]], QuizItem]:
+    """Return (question, the words to choose, the verdict) for a caution and a factor set aside
+    (or not applying) guessed right and one factor guessed wrong; and a question left alone."""
+    items = quiz_items(teaching.expected(case_id).assessment)
+    caution = next(i for i in items if i.kind == "caution" and i.answer == "shown")
+    special = next(i for i in items if i.answer in ("set_aside", "does_not_apply"))
+    wrong = next(i for i in items if i.kind == "factor" and i is not special)
+    mistaken = next(words for value, words in wrong.choices if value != wrong.answer)
+    left = next(i for i in items if i not in (caution, special, wrong))
+    guesses = [
+        (caution, caution.answer_words, "right"),
+        (special, special.answer_words, "right"),
+        (wrong, mistaken, "wrong"),
+    ]
+    return guesses, left
+
+
+def _answer_and_check(page: Page, teaching, case_id: str) -> None:
+    """Open the case's quiz from the library, make the guesses and press "Check my answers";
+    nothing of the result may be seen before."""
+    case = teaching.book.get(case_id)
+    page.goto("/cases")
+    for each in teaching.book.cases:  # every result and teaching point folded away
+        expect(page.get_by_text(each.teaches)).to_be_hidden()
+    page.get_by_role(
+        "link", name=re.compile(rf"^Open as a quiz\W+{re.escape(case.title)}$")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Quiz: {case.title}")
+    expect(page.get_by_text(case.teaches)).to_be_hidden()
+    expect(page.get_by_role("region", name="Your answers, marked")).to_have_count(0)
+    expect(page.get_by_text("The case’s answer:").first).to_be_hidden()
+    expect(page.get_by_role("list", name="All factors at a glance")).to_have_count(0)
+    guesses, _ = _guesses(teaching, case_id)
+    for item, words, _verdict in guesses:
+        page.get_by_role("group", name=item.legend, exact=True).get_by_label(
+            words, exact=True
+        ).check()
+    page.get_by_role("button", name="Check my answers").click()
+
+
+def _expect_marked(page: Page, teaching, case_id: str) -> None:
+    """Check that every guess is marked right or wrong with the case's reason."""
+    guesses, left = _guesses(teaching, case_id)
+    marked = page.get_by_role("region", name="Your answers, marked")
+    expect(marked).to_be_visible()
+    right = sum(verdict == "right" for _, _, verdict in guesses)
+    items = quiz_items(teaching.expected(case_id).assessment)
+    expect(marked).to_contain_text(f"{right} of {len(items)} right")
+    expect(marked).to_contain_text(teaching.book.get(case_id).teaches)
+    for item, words, verdict in guesses + [(left, "", "none")]:
+        group = page.get_by_role("group", name=item.legend, exact=True)
+        said = {
+            "right": "✓ Right.",
+            "wrong": f"✗ Not right: you chose {words}.",
+            "none": "No answer chosen.",
+        }[verdict]
+        expect(group.get_by_text(said, exact=True)).to_be_visible()
+        expect(group).to_contain_text(
+            f"The case’s answer: {item.answer_words}. Why: {item.reason}."
+        )
+
+
+def test_a_quiz_is_marked_in_the_page_and_sends_nothing(
+    page: Page, teaching, no_violations
+) -> None:
+    case_id = _quiz_case(teaching)
+    page.goto(f"/cases/{case_id}?quiz=1")
+    no_violations(page)  # the quiz before it is checked
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(f"{request.method} {request.url}"))
+    _answer_and_check(page, teaching, case_id)
+    _expect_marked(page, teaching, case_id)
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}\?quiz=1$"))
+    assert not [r for r in sent if r.startswith("POST") or "quiz" in r.split("?")[0]], sent
+    expect(page.get_by_role("region", name="Your answers, marked")).to_be_focused()
+    no_violations(page)  # marked
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_a_quiz_without_javascript_is_marked_by_the_reply(no_js_page: Page, teaching) -> None:
+    case_id = _quiz_case(teaching)
+    _answer_and_check(no_js_page, teaching, case_id)
+    expect(no_js_page).to_have_url(re.compile(rf"/cases/{case_id}/quiz$"))  # no guess in it
+    _expect_marked(no_js_page, teaching, case_id)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
 from calculator.core.engine import Status
+from calculator.core.whatif import change_of, what_ifs
 
 
 def test_the_what_if_first_screen_names_the_change(page: Page, form) -> None:
@@ -52,8 +54,13 @@ def test_a_teaching_case_what_if_keeps_its_story(page: Page, teaching, no_violat
     age_title = teaching.expected("pl7-fibrosis").title("age_over_60")
     expect(page.get_by_text(f"{age_title}: present → absent")).to_be_visible()
     no_violations(page)
-    page.get_by_role("button", name="Compare the two side by side").click()
+    what_if = page.url
+    page.get_by_role("link", name="Compare the two side by side").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Side by side")
     expect(page.get_by_role("link", name="Back to the teaching cases")).to_have_count(0)
+    no_violations(page)  # a case beside its own what-if
+    page.get_by_role("link", name="Back to the what-if").click()
+    expect(page).to_have_url(what_if)
     page.get_by_role("link", name="Back to the original case").click()
     expect(page).to_have_url(re.compile(r"/cases/pl7-fibrosis$"))
 
@@ -102,19 +109,95 @@ def test_the_comparison_scrolls_in_its_own_box_on_a_phone(page: Page) -> None:
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
 
 
-def test_a_case_as_a_quiz_hides_the_result_until_asked(
-    page: Page, no_js_page: Page, teaching, no_violations
+def _offer(teaching, case_id: str):
+    """Return the first what-if a case's result offers, and what it changes, from the files."""
+    before = teaching.expected(case_id).assessment
+    offer = next(o for found in what_ifs(before).values() for o in found)
+    after = teaching.expected(case_id, **{offer.field: offer.value}).assessment
+    return offer, change_of(before, after, offer.field)
+
+
+def test_back_forward_and_reload_after_a_what_if_on_a_case(
+    page: Page, teaching, no_violations
 ) -> None:
-    for each in (page, no_js_page):
-        each.goto("/cases")
-        first = teaching.book.cases[0]
-        summary = each.get_by_text(re.compile(r"^Result: "))
-        expect(summary.first).to_be_hidden()
-        each.get_by_text(f"Show the result of {first.title}").click()
-        expect(summary.first).to_be_visible()
-        each.goto(f"/cases/{first.id}?quiz=1")
-        tiles = each.get_by_role("list", name="All factors at a glance")
-        expect(tiles).to_be_hidden()
-        each.get_by_text("Show the result", exact=True).click()
-        expect(tiles).to_be_visible()
+    case_id = "pl7-fibrosis"
+    offer, change = _offer(teaching, case_id)
+    story = page.get_by_text(teaching.book.get(case_id).story)
+    banner = page.get_by_role("heading", name=re.compile(r"^What if: "))
+    page.goto(f"/cases/{case_id}")
+    page.get_by_role("button", name=offer.question).click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}/what-if\?what_if="))
+    what_if = page.url
+    expect(banner).to_be_visible()
+    expect(page.get_by_text(f"{change.line}.", exact=False).first).to_be_visible()
+    expect(story).to_be_visible()
     no_violations(page)
+    page.reload()
+    expect(banner).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}$"))
+    expect(banner).to_have_count(0)
+    expect(story).to_be_visible()
+    page.go_forward()
+    expect(page).to_have_url(what_if)
+    expect(banner).to_be_visible()
+    # A what-if of the what-if: another address, from the case's answers; the story stays.
+    page.get_by_label("What if this answer were …").select_option(index=0)
+    page.get_by_role("button", name="Show this what-if").first.click()
+    expect(page).not_to_have_url(what_if)
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}/what-if\?what_if="))
+    expect(banner).to_be_visible()
+    expect(story).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(what_if)
+
+
+def test_escape_after_a_presenter_what_if_returns_to_the_slide(
+    page: Page, teaching, no_violations
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("/cases/pl7-fibrosis/present#slide-4")
+    expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
+    page.locator("#slide-4").get_by_role("button", name=re.compile("^What if")).first.click()
+    expect(page).to_have_url(re.compile(r"/cases/pl7-fibrosis/present/what-if\?.*slide=4"))
+    heading = page.get_by_role("heading", level=1, name=re.compile("^What if: "))
+    expect(heading).to_be_visible()
+    expect(page.locator("body.deck")).to_have_count(1)  # the deck's keys are ready
+    no_violations(page)
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"/cases/pl7-fibrosis/present#slide-4$"))
+    expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
+    page.go_back()  # the what-if slide again, from its address
+    expect(heading).to_be_visible()
+    page.reload()
+    expect(heading).to_be_visible()
+    page.go_forward()
+    expect(page.locator("body.deck #slide-4.is-current")).to_have_count(1)
+
+
+def _pair_with_and_without_cautions(teaching) -> tuple[str, str, list[str]]:
+    """Return two cases, the first with no caution and the second with some, and its cautions."""
+    cautions = {c.id: teaching.expected(c.id).cautions for c in teaching.book.cases}
+    first = next(c.id for c in teaching.book.cases if not cautions[c.id])
+    second = next(c.id for c in teaching.book.cases if cautions[c.id])
+    return first, second, cautions[second]
+
+
+def test_every_comparison_shows_its_cautions_first(page: Page, teaching, no_violations) -> None:
+    first, second, cautions = _pair_with_and_without_cautions(teaching)
+    offer, _ = _offer(teaching, second)
+    for address in (
+        f"/compare?a={first}&b={second}",
+        f"/compare?a={first}&b={second}&view=present",
+        f"/compare?a={second}&what_if={quote(offer.token)}&view=present",  # beside its what-if
+    ):
+        page.goto(address)
+        row = page.get_by_role("table").first.get_by_role("row").nth(1)  # after the heads
+        expect(row.get_by_role("rowheader")).to_have_text("Cautions: these factors may not apply")
+        if "what_if" not in address:
+            expect(row.get_by_role("cell").nth(0)).to_have_text("None")
+        for title in cautions:
+            expect(row.get_by_role("cell").nth(0 if "what_if" in address else 1)).to_contain_text(
+                title
+            )
+        no_violations(page)
