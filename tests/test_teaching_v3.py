@@ -223,9 +223,15 @@ def test_the_presenter_compares_two_cases_as_slides(client):
     comparison = Comparison(
         *(assess(RULES, BOOK.get(case_id).answers) for case_id in ("stable-jo1", "pl7-fibrosis"))
     )
-    # The factors that differ, then the answers that differ, five rows to a slide.
-    factors = sum(1 for *_, differs in comparison.factors if differs)
+    # The factors that differ, a few to a slide, each slide of factors headed by the cautions
+    # row; then the answers that differ. Each differing factor is on exactly one slide.
+    slides = text.split("data-slide>")[1:]
+    of_factors = [s for s in slides if "Factors that differ" in s]
+    assert of_factors and all("Cautions: these factors may not apply" in s for s in of_factors)
+    for first, _second, differs in comparison.factors:
+        if differs:
+            assert sum(f"<th scope=\"row\">{first.rule.title}</th>" in s for s in of_factors) == 1
     answers = sum(1 for *_, differs in comparison.answers if differs)
-    assert text.count("data-slide") == -(-factors // 5) + -(-answers // 5)
+    assert len(slides) - len(of_factors) == -(-answers // 5)
     assert 'class="site-header"' not in text
 

@@ -85,8 +85,15 @@ WALK = r"""async (whatIfs) => {
       const body = new FormData(button.form, button);
       if (!asked.has(button.value)) asked.set(button.value, [button.form.action, body]);
     });
-    window.whatIfPages = await Promise.all([...asked].map(async ([token, [action, body]]) =>
-      [token, await (await fetch(action, { method: "POST", body })).text()]));
+    // A what-if on a teaching case is an address (the case and the change): asked as the
+    // browser asks a GET form, its fields in the query.
+    window.whatIfPages = await Promise.all([...asked].map(async ([token, [action, body]]) => {
+      const address = new URL(action);
+      for (const [name, value] of body) address.searchParams.append(name, value);
+      const response = await fetch(address);
+      if (!response.ok) throw new Error(`${address}: ${response.status}`);
+      return [token, await response.text()];
+    }));
   }
   // All at once, each shown as the deck shows its current slide (the screen's height, its own
   // scroll box): one layout for them all. The page itself does not scroll, so keeps its width.
