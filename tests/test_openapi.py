@@ -62,15 +62,19 @@ def test_the_document_is_valid_openapi_3_1():
 
 def test_the_document_states_the_ild_rule_and_integer_ages():
     inputs = APP.test_client().get("/openapi.json").get_json()["components"]["schemas"]["Inputs"]
-    assert inputs["if"] == {
+    ild_rule, dlco_rule = inputs["allOf"]
+    assert ild_rule["if"] == {
         "not": {"required": ["ild"], "properties": {"ild": {"const": "present"}}}
     }
-    assert inputs["then"]["properties"]["ild_course"] == {"const": "unknown"}
+    assert ild_rule["then"]["properties"]["ild_course"] == {"const": "unknown"}
     for name in ILD_ONLY_FIELDS:
         expected = (
             {"type": "null"} if FIELDS[name].is_number else {"const": FIELDS[name].unknown_value}
         )
-        assert inputs["then"]["properties"][name] == expected, name
+        assert ild_rule["then"]["properties"][name] == expected, name
+    # A DLCO that could not be performed has no value: said in the document, as the API says it.
+    assert dlco_rule["if"]["properties"] == {"dlco_could_not_perform": {"const": "yes"}}
+    assert dlco_rule["then"]["properties"] == {"dlco_percent_predicted": {"type": "null"}}
     assert inputs["additionalProperties"] is False
     assert {"type": "integer", "minimum": 0, "maximum": 120} in inputs["properties"][
         "age_at_onset"

@@ -489,7 +489,8 @@ ONLY_WHEN_MESSAGE = (
 
 
 def _only_when_in_schema(schema: dict[str, Any]) -> None:
-    """State each "only when" rule in the JSON Schema as if/then, and each field's unit."""
+    """State each "only when" rule, and the DLCO that could not be performed, in the JSON Schema
+    as if/then, and each field's unit."""
     rules: list[dict[str, Any]] = []
     for (field, value), names in _ONLY_WHEN_BY_CONDITION.items():
         rules.append(
@@ -507,6 +508,16 @@ def _only_when_in_schema(schema: dict[str, Any]) -> None:
                 },
             }
         )
+    # A DLCO that could not be performed has no value (the validator's dlco_contradiction).
+    rules.append(
+        {
+            "if": {
+                "required": ["dlco_could_not_perform"],
+                "properties": {"dlco_could_not_perform": {"const": YesNo.YES.value}},
+            },
+            "then": {"properties": {"dlco_percent_predicted": {"type": "null"}}},
+        }
+    )
     if len(rules) == 1:
         schema.update(rules[0])
     elif rules:
