@@ -128,16 +128,27 @@ def test_the_form_works_through_the_front_door_over_https(front_door):
 
 
 def raw_https(door: FrontDoor, request: bytes) -> bytes:
-    """Send raw bytes to nginx over TLS and return its whole reply."""
+    """Send raw bytes to nginx over TLS and return its whole reply: up to the end of the
+    connection, or of a reply whose length is given (after a 413 nginx lingers for the body
+    it refused, seconds of waiting for nothing)."""
     port = int(door.https.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
         with door.context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
             sock.sendall(request)
-            chunks = []
+            reply = b""
             with contextlib.suppress(ConnectionError, ssl.SSLError):
-                while chunk := sock.recv(65536):
-                    chunks.append(chunk)
-    return b"".join(chunks)
+                while not _whole(reply) and (chunk := sock.recv(65536)):
+                    reply += chunk
+    return reply
+
+
+def _whole(reply: bytes) -> bool:
+    """Tell whether a reply holds its head and as many body bytes as its Content-Length says."""
+    head, found, body = reply.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    return length is not None and len(body) >= int(length.group(1))
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["with a length", "chunked"])
