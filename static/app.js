@@ -291,7 +291,20 @@
       input.value = fields[name];
       form.appendChild(input);
     });
-    form.submit();  // before the page has loaded: the browser replaces this history entry
+    if (!window.fetch || !window.URLSearchParams) { form.submit(); return; }
+    // Posted, and the reply written into this page: no navigation, so this history entry stays
+    // as it is and the entries after it (Forward) are kept. A form submitted instead may become
+    // a new entry when the page has loaded first, and the browser then drops what was ahead.
+    window.fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (response) { return response.text(); }).then(function (html) {
+      document.open();
+      document.write(html);
+      document.close();
+    }).catch(function () { form.submit(); });
   }
 
   // ---- The form follows the record (issue 19, point 4) ----

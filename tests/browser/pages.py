@@ -43,9 +43,8 @@ def choose_what_if(scope: Page | Locator, name: str, *, shown: bool) -> None:
 
 def back(page: Page) -> None:
     """Press Back. A result comes back through /result, whose script posts the kept answers
-    again before that page has loaded, so the navigation Back started is replaced (and would be
-    reported as aborted): wait only until it has begun; the checks that follow wait for the
-    result itself, then `settled` before the next move."""
+    again and writes the reply into that page: wait only until Back has begun; the checks that
+    follow wait for the result itself, then `settled` before the next move."""
     page.go_back(wait_until="commit")
 
 

@@ -203,6 +203,8 @@ def test_a_keyboard_runs_a_whole_case(page: Page, teaching, no_violations) -> No
     question.focus()
     keys.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("What if: Age at onset were")
+    # The deck's script has taken over (one slide shown) before its slides are read.
+    expect(page.locator("body.deck #slide-1.is-current")).to_have_count(1)
     changed = page.get_by_role("listitem").filter(has_text=expected.title("age_over_60"))
     expect(changed).to_contain_text(re.compile(r"Present: adverse → . Absent"))
     page.wait_for_function("document.body.classList.contains('deck')")
