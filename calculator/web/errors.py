@@ -6,7 +6,7 @@ from typing import NoReturn
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 MESSAGES = {
     400: "The request could not be understood. Go back to the form and submit it again.",
@@ -28,6 +28,19 @@ class Missing(NotFound):
         self.message = message
         self.endpoint = endpoint
         self.link_text = link_text
+
+
+class Refused(BadRequest):
+    """A 400 that says, in the page, why the request could not be answered."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+def refuse(message: str) -> NoReturn:
+    """Answer 400 with a page that says `message` (never the input it refuses)."""
+    raise Refused(message)
 
 
 def unknown_case() -> NoReturn:
@@ -60,6 +73,8 @@ def _http_error(exc: HTTPException):
         # An untrusted Host header: no URL can be built, so no page that links anywhere.
         return Response(message, code, headers, mimetype="text/plain")
     link = None
+    if isinstance(exc, Refused):
+        message = exc.message
     if isinstance(exc, Missing):
         message = exc.message
         link = (url_for(exc.endpoint), exc.link_text)

@@ -25,7 +25,7 @@ from ..core.inputs import FIELDS, InputError, lower_first
 from ..core.rules import Effect, Rule
 from ..core.whatif import what_ifs
 from ..loaded import cases_of, rules_of
-from .errors import unknown_case
+from .errors import refuse, unknown_case
 from .forms import AnswersForm
 from .result import asked_what_if, changed_by, show_result, show_what_if, what_if_message
 
@@ -119,12 +119,12 @@ def factor_choices(rule: Rule) -> list[tuple[str, str]]:
 
 
 def factor_answer(finding: Finding) -> str:
-    """Return the quiz's right answer for a factor: the status its result shows."""
-    if finding.does_not_apply:
-        return DOES_NOT_APPLY
-    if finding.set_aside_by:
-        return SET_ASIDE
-    return finding.status.value
+    """Return the quiz's right answer for a factor: the status its result shows (decided by
+    status_words, so that the quiz and the page never disagree)."""
+    shown = said.status_words(finding)
+    return {said.DOES_NOT_APPLY: DOES_NOT_APPLY, said.SET_ASIDE: SET_ASIDE}.get(
+        shown, finding.status.value
+    )
 
 
 def quiz_items(assessment: Assessment, guesses: Mapping[str, str] | None = None) -> list[QuizItem]:
@@ -273,9 +273,7 @@ def present_what_if(case_id: str):
     try:
         after, change = changed_by(before, token)
     except InputError as error:
-        message = what_if_message(error)
-        page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
-        return page, 400
+        refuse(what_if_message(error))
     return render_template(
         "teaching/present_whatif.html",
         case=found,
@@ -373,11 +371,7 @@ def compare_cases():
         try:
             after, change = changed_by(before, args["what_if"])
         except InputError as error:
-            message = f"{what_if_message(error)} Go back to the case and choose a what-if again."
-            page = render_template(
-                "errors/error.html", code=400, title="Bad Request", message=message
-            )
-            return page, 400
+            refuse(f"{what_if_message(error)} Go back to the case and choose a what-if again.")
         asked = f"What if: {FIELDS[change.field].label} were {lower_first(change.now)}"
         names = (first.title, asked)
     comparison = Comparison(before, after)
@@ -413,12 +407,10 @@ def compare_answers():
     second = AnswersForm(prefix="b", meta={"csrf": False})
     a, b = first.to_inputs(), second.to_inputs()
     if not token.validate() or a is None or b is None:
-        message = (
+        refuse(
             "The comparison could not be shown: the page had expired or its answers were "
             "changed. Go back, and press 'Compare the two side by side' again."
         )
-        page = render_template("errors/error.html", code=400, title="Bad Request", message=message)
-        return page, 400
     rules = rules_of()
     comparison = Comparison(assess(rules, a), assess(rules, b))
     found = cases_of().get(request.form.get("case", ""))
