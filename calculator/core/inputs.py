@@ -737,6 +737,11 @@ class FieldSpec:
         self.unknown_value = self.choices.unknown().value if self.choices else None
 
     @property
+    def is_percent(self) -> bool:
+        """Tell whether the number is a percentage ("% predicted"): written and typed with "%"."""
+        return self.unit.startswith("%")
+
+    @property
     def ild_only(self) -> bool:
         """Tell whether the question applies only when ILD is present."""
         return self.only_when == ILD_ONLY
@@ -768,7 +773,7 @@ class FieldSpec:
 
     def with_unit(self, value: Any) -> str:
         """Write a number with its unit: "65 years", "1 month", "65% predicted"."""
-        joiner = "" if self.unit.startswith("%") else " "
+        joiner = "" if self.is_percent else " "
         unit = self.unit[:-1] if value == 1 and self.unit in ("years", "months") else self.unit
         return f"{format_number(value)}{joiner}{unit}".strip()
 

@@ -315,7 +315,7 @@ def as_typed_number(text: str, spec: FieldSpec) -> str | None:
     A comma followed by exactly three digits ("1,800") could be a thousands separator and a
     factor of a thousand apart: None, so that the form asks rather than guesses.
     """
-    if spec.unit.startswith("%"):
+    if spec.is_percent:
         text = text.removesuffix("%").rstrip()
     if "," in text and "." not in text and text.count(",") == 1:
         whole, decimals = text.split(",")

@@ -20,7 +20,7 @@ def live_fields() -> dict[str, dict[str, Any]]:
         item: dict[str, Any] = {"label": spec.label, "order": order}
         if spec.is_number:
             item["number"] = True
-            item["percent"] = spec.unit.startswith("%")
+            item["percent"] = spec.is_percent
             item["anchor"] = name
             if spec.form_units:
                 item["units"] = {code: factor for code, _label, factor in spec.form_units}
