@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 # The title of every result page; a what-if's starts with the change.
@@ -54,11 +56,22 @@ def settled(page: Page) -> None:
     page.wait_for_load_state("load")
     # A result's script names its history entry (history.state.asysResult) once the POST that
     # showed it has committed; Back or Forward pressed before that can be dropped by the browser.
-    page.wait_for_function(
-        "document.readyState === 'complete' && (document.querySelector("
-        "'form[data-keep-answers], form[data-keep-what-if]') === null"
-        " || !!(window.history.state && window.history.state.asysResult))"
-    )
+    # Polled with evaluate: wait_for_function compiles its predicate in the page, which the
+    # site's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+    for _ in range(100):
+        with contextlib.suppress(PlaywrightError):  # a page still being replaced: ask again
+            if page.evaluate(NAMED):
+                return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page's script did not name its history entry within 5 s")
+
+
+# The page has loaded and, on a result, its script has named the history entry.
+NAMED = (
+    "document.readyState === 'complete' && (document.querySelector("
+    "'form[data-keep-answers], form[data-keep-what-if]') === null"
+    " || !!(window.history.state && window.history.state.asysResult))"
+)
 
 
 def forward(page: Page) -> None:

@@ -207,7 +207,7 @@ def test_a_keyboard_runs_a_whole_case(page: Page, teaching, no_violations) -> No
     expect(page.locator("body.deck #slide-1.is-current")).to_have_count(1)
     changed = page.get_by_role("listitem").filter(has_text=expected.title("age_over_60"))
     expect(changed).to_contain_text(re.compile(r"Present: adverse → . Absent"))
-    page.wait_for_function("document.body.classList.contains('deck')")
+    expect(page.locator("body.deck")).to_have_count(1)  # the deck's script has run
     keys.press("End")
     expect(page.locator(".tile--changed")).to_have_count(1)
     expect(page.locator(".tile--changed")).to_contain_text("Changed")
@@ -258,7 +258,7 @@ def test_a_keyboard_runs_a_whole_case(page: Page, teaching, no_violations) -> No
     # Opened at the answer, "A" (named in the slide's keys) shows every group at once.
     page.goto("/cases/pl7-fibrosis/present#slide-3")
     page.reload()  # the same page with another slide's address: load it afresh
-    page.wait_for_function("document.body.classList.contains('deck')")
+    expect(page.locator("body.deck")).to_have_count(1)  # the deck's script has run
     expect(answer.get_by_role("listitem").first).to_be_hidden()
     expect(answer).to_contain_text("A shows all")
     keys.press("a")
@@ -298,7 +298,7 @@ def test_escape_returns_to_the_page_the_deck_was_opened_from(page: Page, teachin
     page.goto("/cases")
     page.get_by_role("link", name=re.compile(rf"^Present it\W+{re.escape(title)}$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    page.wait_for_function("document.body.classList.contains('deck')")
+    expect(page.locator("body.deck")).to_have_count(1)  # the deck's script has run
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/cases$"))
